@@ -207,13 +207,14 @@ TEST_CASE("fixed: stochastic rounding is unbiased and reproducible from a seed")
     ones += fixed_cast<q>(w{1.5f} * w{0.5f}).raw();
   CHECK(std::abs(static_cast<double>(ones) / n - 0.75) < 0.016);
 
+  // 64 roundings of 0.5 (each 0 or 1) as the bits of one word.
   auto draw = [] {
-    long long h = 0;
-    for (int i = 0; i < 64; ++i) h = h * 3 + q{0.5f}.raw();
-    return h;
+    std::uint64_t bits = 0;
+    for (int i = 0; i < 64; ++i) bits = (bits << 1) | static_cast<std::uint64_t>(q{0.5f}.raw());
+    return bits;
   };
   qmann::rounding::stochastic::seed(7);
-  const long long first = draw();
+  const std::uint64_t first = draw();
   qmann::rounding::stochastic::seed(7);
   CHECK(draw() == first);
   CHECK(draw() != first);
