@@ -3,6 +3,9 @@
 // Layers, each depending only on those above it in this list:
 //   number/     the number types (float, fixed<W,F,...>, binary) and their traits
 //   container/  aligned vectors and matrices of those types (binary bit-packed)
+//   kernels/    the hot loops: a scalar oracle, and SIMD per number type
+//   memory/     N slots x D of a number type; write, NTM erase/add
+//   addressing/ similarities, softmaxes, content_addressing
 #pragma once
 
 #include "qmann/version.hpp"
@@ -16,3 +19,15 @@
 #include "qmann/container/aligned_buffer.hpp"
 #include "qmann/container/vector.hpp"
 #include "qmann/container/matrix.hpp"
+
+#include "qmann/kernels/simd.hpp"
+#include "qmann/kernels/scalar.hpp"
+#include "qmann/kernels/float.hpp"
+#include "qmann/kernels/fixed.hpp"
+#include "qmann/kernels/binary.hpp"
+
+#include "qmann/memory/memory.hpp"
+
+#include "qmann/addressing/similarity.hpp"
+#include "qmann/addressing/softmax.hpp"
+#include "qmann/addressing/content.hpp"
