@@ -125,6 +125,54 @@ TEST_CASE("kernels: int8 dot and weighted Hamming == scalar, bit for bit") {
   CHECK(mismatches == 0);
 }
 
+TEST_CASE("kernels: row kernels (one key, n rows) == scalar") {
+  std::mt19937 gen(12);
+  int mismatches = 0;
+  for (std::size_t n : {1u, 3u, 4u, 5u, 8u, 9u, 17u, 33u})
+    for (std::size_t dim : {1u, 7u, 63u, 64u, 65u, 128u, 200u, 256u, 300u}) {
+      const std::size_t stride = dim + (dim % 3);  // dense and padded rows
+      const auto key = random_values<std::int8_t>(gen, dim, -128, 127);
+      const auto rows = random_values<std::int8_t>(gen, n * stride, -128, 127);
+      std::vector<std::int32_t> simd(n), ref(n);
+      k::dot_rows(key.data(), rows.data(), n, dim, stride, simd.data());
+      scalar::dot_rows(key.data(), rows.data(), n, dim, stride, ref.data());
+      mismatches += simd != ref;
+      k::weighted_hamming_rows<8>(key.data(), rows.data(), n, dim, stride, simd.data());
+      scalar::weighted_hamming_rows<8>(key.data(), rows.data(), n, dim, stride, ref.data());
+      mismatches += simd != ref;
+      k::weighted_hamming_rows<5>(key.data(), rows.data(), n, dim, stride, simd.data());  // any int8 input
+      scalar::weighted_hamming_rows<5>(key.data(), rows.data(), n, dim, stride, ref.data());
+      mismatches += simd != ref;
+
+      const auto fkey = random_floats(gen, dim);
+      const auto frows = random_floats(gen, n * stride);
+      std::vector<float> fsimd(n), fref(n);
+      k::dot_rows(fkey.data(), frows.data(), n, dim, stride, fsimd.data());
+      scalar::dot_rows(fkey.data(), frows.data(), n, dim, stride, fref.data());
+      for (std::size_t i = 0; i < n; ++i) {
+        double magnitude = 0;
+        for (std::size_t d = 0; d < dim; ++d) magnitude += std::abs(double{fkey[d]} * frows[i * stride + d]);
+        mismatches += std::abs(double{fsimd[i]} - fref[i]) > 2.0 * dim * eps * magnitude;
+      }
+    }
+  // Binary rows: dense (stride == words, the fast paths for 1, 2, 4 words) and padded.
+  std::mt19937_64 bits(13);
+  for (std::size_t n : {1u, 7u, 8u, 9u, 16u, 31u, 100u})
+    for (std::size_t words : {1u, 2u, 3u, 4u, 5u, 8u, 16u})
+      for (std::size_t pad : {0u, 1u}) {
+        const std::size_t stride = words + pad;
+        std::vector<std::uint64_t> key(words), rows(n * stride);
+        for (auto& w : key) w = bits();
+        for (auto& w : rows) w = bits();
+        std::vector<std::uint32_t> simd(n), ref(n);
+        k::xor_popcount_rows(key.data(), rows.data(), n, words, stride, simd.data());
+        scalar::xor_popcount_rows(key.data(), rows.data(), n, words, stride, ref.data());
+        INFO("n = ", n, ", words = ", words, ", stride = ", stride);
+        CHECK(simd == ref);
+      }
+  CHECK(mismatches == 0);
+}
+
 TEST_CASE("kernels: xor_popcount == scalar for every word count 1..40") {
   std::mt19937_64 gen(2);
   int mismatches = 0;
@@ -218,6 +266,34 @@ TEST_CASE("kernels: fixed and binary reads == scalar, bit for bit") {
       scalar::read(p.data(), packed.data(), n, dim, words, bref.data());
       mismatches += bsimd != bref;
     }
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("kernels: reads with sparse weights (zero rows skipped) == scalar") {
+  // Several chunks of 1024 rows, some without any nonzero weight, and all-zero weights.
+  std::mt19937 gen(14);
+  int mismatches = 0;
+  for (int pattern = 0; pattern < 4; ++pattern) {
+    const std::size_t n = 3000, dim = 70, words = 2;
+    std::vector<std::int16_t> p(n, 0);
+    if (pattern == 1) p[5] = 16384;
+    if (pattern == 2) { p[3] = 100; p[2100] = 9000; p[2999] = 7284; }  // chunk 1 empty
+    if (pattern == 3) for (std::size_t i = 0; i < n; i += 7) p[i] = static_cast<std::int16_t>(gen() % 300);
+    const auto rows = random_values<std::int8_t>(gen, n * dim, -128, 127);
+    std::vector<std::int32_t> simd(dim, -1), ref(dim, 1);
+    k::read(p.data(), rows.data(), n, dim, dim, simd.data());
+    scalar::read(p.data(), rows.data(), n, dim, dim, ref.data());
+    mismatches += simd != ref;
+    std::mt19937_64 bits(gen());
+    std::vector<std::uint64_t> packed(n * words);
+    for (std::size_t i = 0; i < n; ++i) {
+      packed[i * words] = bits();
+      packed[i * words + 1] = bits() & ((std::uint64_t{1} << (dim - 64)) - 1);  // padding bits zero
+    }
+    k::read(p.data(), packed.data(), n, dim, words, simd.data());
+    scalar::read(p.data(), packed.data(), n, dim, words, ref.data());
+    mismatches += simd != ref;
+  }
   CHECK(mismatches == 0);
 }
 

@@ -62,6 +62,7 @@ class content_addressing<memory<T>, Similarity, Softmax> {
   using score_type = typename Similarity::template score_type<T>;
   using probability_type = typename Softmax::probability_type;
   using read_type = read_type_t<T>;
+  using raw_score = raw_score_t<score_type>;
 
   static_assert(!(std::same_as<Softmax, base2_softmax> && std::same_as<score_type, float>),
                 "content_addressing: base2_softmax needs fixed-point scores; use exp_softmax "
@@ -71,11 +72,13 @@ class content_addressing<memory<T>, Similarity, Softmax> {
 
   const Softmax& softmax() const noexcept { return softmax_; }
 
-  /// s_i = similarity(key, M_i) for every slot i.
-  void similarities(const memory_type& keys, const vector<T>& key, std::vector<score_type>& out) const {
+  /// s_i = similarity(key, M_i) for every slot i, as raw scores: floats, or
+  /// the raw int32 of fixed-point scores (score_type::from_raw gives them a type).
+  void similarities(const memory_type& keys, const vector<T>& key, std::vector<raw_score>& out) const {
     check_key(keys, key);
     out.resize(keys.slots());
-    for (std::size_t i = 0; i < keys.slots(); ++i) out[i] = score(keys, key, i);
+    Similarity::template score_rows<T>(key.storage().data(), keys.rows().storage().data(),
+                                       keys.slots(), keys.dim(), keys.rows().row_stride(), out.data());
   }
 
   /// The weights p = softmax(s) over all slots (kept for read()).
@@ -84,16 +87,25 @@ class content_addressing<memory<T>, Similarity, Softmax> {
     const std::size_t n = keys.slots();
     if (n == 0) throw std::invalid_argument("qmann::content_addressing: memory has no slots");
     if (weights_.size() != n) weights_ = vector<probability_type>(n);
-    if constexpr (std::same_as<Softmax, exp_softmax>) {
-      float* p = weights_.storage().data();
-      for (std::size_t i = 0; i < n; ++i) p[i] = to_float(score(keys, key, i));
-      softmax_(p, n);
-    } else {
+    if constexpr (std::same_as<Softmax, base2_softmax>)
       if (n > kernels::softmax_base2_max_size)
         throw std::invalid_argument("qmann::content_addressing: base2_softmax takes at most " +
                                     std::to_string(kernels::softmax_base2_max_size) + " slots");
-      raw_scores_.resize(n);
-      for (std::size_t i = 0; i < n; ++i) raw_scores_[i] = score(keys, key, i).raw();
+    if constexpr (std::same_as<raw_score, float>) {  // float scores, softmax in place
+      float* p = weights_.storage().data();
+      Similarity::template score_rows<T>(key.storage().data(), keys.rows().storage().data(), n,
+                                         keys.dim(), keys.rows().row_stride(), p);
+      softmax_(p, n);
+    } else if constexpr (std::same_as<Softmax, exp_softmax>) {
+      // The conventional quantized path: fixed-point scores into a float softmax.
+      similarities(keys, key, raw_scores_);
+      float* p = weights_.storage().data();
+      for (std::size_t i = 0; i < n; ++i)
+        p[i] = static_cast<float>(
+            score_type::from_raw(static_cast<typename score_type::storage_type>(raw_scores_[i])));
+      softmax_(p, n);
+    } else {
+      similarities(keys, key, raw_scores_);
       softmax_(raw_scores_.data(), n, score_type::frac_bits, weights_.storage().data());
     }
     return weights_;
@@ -134,10 +146,6 @@ class content_addressing<memory<T>, Similarity, Softmax> {
   }
 
  private:
-  score_type score(const memory_type& keys, const vector<T>& key, std::size_t i) const noexcept {
-    return Similarity::template score<T>(key.storage().data(), keys.rows().row(i).data(), keys.dim());
-  }
-
   static void check_key(const memory_type& keys, const vector<T>& key) {
     if (key.size() != keys.dim())
       throw std::invalid_argument("qmann::content_addressing: key of size " +
@@ -168,7 +176,7 @@ class content_addressing<memory<T>, Similarity, Softmax> {
 
   Softmax softmax_;
   vector<probability_type> weights_;
-  std::vector<std::int32_t> raw_scores_;
+  std::vector<raw_score> raw_scores_;
   std::vector<std::int32_t> wide_;
   std::vector<float> float_scratch_;
   std::vector<std::int16_t> q14_scratch_;

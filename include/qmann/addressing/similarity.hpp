@@ -44,8 +44,30 @@ template <int W, int F, class O, class R>
 inline constexpr bool is_fixed8_v<fixed<W, F, O, R>> = (W <= 8);
 }  // namespace detail
 
-/// An integer similarity score: a binary or fixed<32,0> count.
+/// An integer similarity score: a count, as fixed<32,0>.
 using count_score = fixed<32, 0>;
+
+/// What the row kernels write per slot: float for float scores, the raw
+/// int32 of a fixed-point score otherwise.
+template <class Score>
+using raw_score_t = std::conditional_t<std::same_as<Score, float>, float, std::int32_t>;
+
+namespace detail {
+
+/// score() of one pair through a similarity's score_rows.
+template <class S, class T>
+typename S::template score_type<T> score_one(const storage_t<T>* key, const storage_t<T>* row,
+                                             std::size_t dim) noexcept {
+  using score = typename S::template score_type<T>;
+  raw_score_t<score> raw{};
+  S::template score_rows<T>(key, row, 1, dim, storage_units<T>(dim), &raw);
+  if constexpr (std::same_as<score, float>)
+    return raw;
+  else
+    return score::from_raw(static_cast<typename score::storage_type>(raw));
+}
+
+}  // namespace detail
 
 struct dot_similarity {
   template <class T>
@@ -53,19 +75,29 @@ struct dot_similarity {
   template <class T>
   using score_type = typename score_of<T>::type;
 
+  /// out[i] = score of row i (rows `stride` storage units apart), raw.
   template <number T>
-  static score_type<T> score(const storage_t<T>* key, const storage_t<T>* row,
-                             std::size_t dim) noexcept {
+  static void score_rows(const storage_t<T>* key, const storage_t<T>* rows, std::size_t n,
+                         std::size_t dim, std::size_t stride,
+                         raw_score_t<score_type<T>>* out) noexcept {
     if constexpr (std::same_as<T, float>) {
-      return kernels::dot(key, row, dim);
+      kernels::dot_rows(key, rows, n, dim, stride, out);
     } else if constexpr (std::same_as<T, binary>) {
-      const auto differing = kernels::xor_popcount(key, row, storage_units<binary>(dim));
-      return count_score::from_raw(static_cast<std::int32_t>(dim) - 2 * static_cast<std::int32_t>(differing));
+      auto* differing = reinterpret_cast<std::uint32_t*>(out);  // same size, read before written
+      kernels::xor_popcount_rows(key, rows, n, storage_units<binary>(dim), stride, differing);
+      for (std::size_t i = 0; i < n; ++i)
+        out[i] = static_cast<std::int32_t>(dim) - 2 * static_cast<std::int32_t>(differing[i]);
     } else {
       // Exact in int32 with 2F fractional bits, then narrowed by T's policies.
       using wide = fixed<32, 2 * T::frac_bits, typename T::overflow_type, typename T::rounding_type>;
-      return fixed_cast<T>(wide::from_raw(kernels::dot(key, row, dim)));
+      kernels::dot_rows(key, rows, n, dim, stride, out);
+      for (std::size_t i = 0; i < n; ++i) out[i] = fixed_cast<T>(wide::from_raw(out[i])).raw();
     }
+  }
+
+  template <number T>
+  static score_type<T> score(const storage_t<T>* key, const storage_t<T>* row, std::size_t dim) noexcept {
+    return detail::score_one<dot_similarity, T>(key, row, dim);
   }
 };
 template <>
@@ -88,9 +120,19 @@ struct cosine_similarity {
   using score_type = typename score_of<T>::type;
 
   template <number T>
+  static void score_rows(const float* key, const float* rows, std::size_t n, std::size_t dim,
+                         std::size_t stride, float* out) noexcept {
+    const float key_norm = kernels::squared_norm(key, dim);
+    kernels::dot_rows(key, rows, n, dim, stride, out);
+    for (std::size_t i = 0; i < n; ++i) {
+      const float norms = key_norm * kernels::squared_norm(rows + i * stride, dim);
+      out[i] = norms > 0.0f ? out[i] / std::sqrt(norms) : 0.0f;
+    }
+  }
+
+  template <number T>
   static float score(const float* key, const float* row, std::size_t dim) noexcept {
-    const float norms = kernels::squared_norm(key, dim) * kernels::squared_norm(row, dim);
-    return norms > 0.0f ? kernels::dot(key, row, dim) / std::sqrt(norms) : 0.0f;
+    return detail::score_one<cosine_similarity, T>(key, row, dim);
   }
 };
 
@@ -104,14 +146,21 @@ struct hamming_similarity {
   using score_type = typename score_of<T>::type;
 
   template <number T>
-  static score_type<T> score(const storage_t<T>* key, const storage_t<T>* row,
-                             std::size_t dim) noexcept {
+  static void score_rows(const storage_t<T>* key, const storage_t<T>* rows, std::size_t n,
+                         std::size_t dim, std::size_t stride, std::int32_t* out) noexcept {
     if constexpr (std::same_as<T, binary>) {
-      const auto differing = kernels::xor_popcount(key, row, storage_units<binary>(dim));
-      return count_score::from_raw(static_cast<std::int32_t>(dim - differing));
+      auto* differing = reinterpret_cast<std::uint32_t*>(out);
+      kernels::xor_popcount_rows(key, rows, n, storage_units<binary>(dim), stride, differing);
+      for (std::size_t i = 0; i < n; ++i)
+        out[i] = static_cast<std::int32_t>(dim) - static_cast<std::int32_t>(differing[i]);
     } else {
-      return score_type<T>::from_raw(kernels::weighted_hamming<T::word_bits>(key, row, dim));
+      kernels::weighted_hamming_rows<T::word_bits>(key, rows, n, dim, stride, out);
     }
+  }
+
+  template <number T>
+  static score_type<T> score(const storage_t<T>* key, const storage_t<T>* row, std::size_t dim) noexcept {
+    return detail::score_one<hamming_similarity, T>(key, row, dim);
   }
 };
 template <>
@@ -125,9 +174,10 @@ struct hamming_similarity::score_of<fixed<W, F, O, R>> {
 /// S scores keys against slots of a memory of T.
 template <class S, class T>
 concept similarity_for =
-    number<T> && requires(const storage_t<T>* key, const storage_t<T>* row, std::size_t dim) {
-      typename S::template score_type<T>;
-      { S::template score<T>(key, row, dim) } -> std::same_as<typename S::template score_type<T>>;
+    number<T> && requires(const storage_t<T>* key, const storage_t<T>* rows, std::size_t n,
+                          raw_score_t<typename S::template score_type<T>>* out) {
+      S::template score_rows<T>(key, rows, n, n, n, out);
+      { S::template score<T>(key, rows, n) } -> std::same_as<typename S::template score_type<T>>;
     };
 
 }  // namespace qmann

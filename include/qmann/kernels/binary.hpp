@@ -49,33 +49,86 @@ inline std::uint32_t xor_popcount(const std::uint64_t* a, const std::uint64_t* b
 #endif
 }
 
+/// out[i] = differing bits of key and row i, for n rows of `words` words,
+/// `stride_words` apart.
+inline void xor_popcount_rows(const std::uint64_t* key, const std::uint64_t* rows, std::size_t n,
+                              std::size_t words, std::size_t stride_words,
+                              std::uint32_t* out) noexcept {
+#if defined(__AVX512VPOPCNTDQ__) && defined(__AVX512F__)
+  // Short, densely packed rows (D <= 256): a register holds 8 / words whole
+  // rows, the key repeated to match; the per-word counts of each row are
+  // then summed by unpack/shuffle adds instead of one reduction per row.
+  if (stride_words == words && (words == 1 || words == 2 || words == 4)) {
+    __m512i pattern;
+    if (words == 1) pattern = _mm512_set1_epi64(static_cast<long long>(key[0]));
+    else if (words == 2) pattern = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(key)));
+    else pattern = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(key)));
+    auto counts = [&](std::size_t word) {
+      return _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(rows + word), pattern));
+    };
+    std::size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+      const std::size_t first = i * words;
+      __m512i sums;  // qword lane j: the count of row i + j
+      if (words == 1) {
+        sums = counts(first);
+      } else if (words == 2) {
+        // Lane L of c0 holds row i+L, of c1 row i+4+L; adding the two words of
+        // each row leaves [row i+L, row i+4+L] in 128-bit lane L.
+        const __m512i c0 = counts(first), c1 = counts(first + 8);
+        const __m512i t = _mm512_add_epi64(_mm512_unpacklo_epi64(c0, c1), _mm512_unpackhi_epi64(c0, c1));
+        sums = _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), t);
+      } else {
+        // Two rows per register: pairwise adds within 128-bit lanes, then
+        // across neighbouring lanes, leave row sums in qwords 0, 1, 4, 5.
+        auto pair_sums = [](__m512i c0, __m512i c1) {
+          const __m512i t = _mm512_add_epi64(_mm512_unpacklo_epi64(c0, c1), _mm512_unpackhi_epi64(c0, c1));
+          return _mm512_add_epi64(t, _mm512_shuffle_i64x2(t, t, _MM_SHUFFLE(2, 3, 0, 1)));
+        };
+        const __m512i u0 = pair_sums(counts(first), counts(first + 8));
+        const __m512i u1 = pair_sums(counts(first + 16), counts(first + 24));
+        sums = _mm512_permutex2var_epi64(u0, _mm512_setr_epi64(0, 4, 1, 5, 8, 12, 9, 13), u1);
+      }
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm512_cvtepi64_epi32(sums));
+    }
+    for (; i < n; ++i) out[i] = xor_popcount(key, rows + i * stride_words, words);
+    return;
+  }
+#endif
+  for (std::size_t i = 0; i < n; ++i) out[i] = xor_popcount(key, rows + i * stride_words, words);
+}
+
 /// out[d] = sum_i p[i] * (bit d of row i ? -1 : +1), p in Q14: exact.
+/// Rows with p[i] == 0 are skipped.
 inline void read(const std::int16_t* p, const std::uint64_t* rows, std::size_t n, std::size_t dim,
                  std::size_t stride_words, std::int32_t* out) noexcept {
-#if defined(__AVX512F__)
+#if defined(__AVX512BW__)
   // Sum p over the rows whose bit is set, 16 dims per masked add: the row's
   // bits are the mask. Then out = sum p - 2 * that.
   std::int32_t total = 0;
   for (std::size_t i = 0; i < n; ++i) total += p[i];
-  const __m512i vtotal = _mm512_set1_epi32(total);
-  for (std::size_t d = 0; d < dim; d += 64) {
-    __m512i acc0 = _mm512_setzero_si512(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint64_t bits = rows[i * stride_words + d / 64];
-      const __m512i pi = _mm512_set1_epi32(p[i]);
-      acc0 = _mm512_mask_add_epi32(acc0, static_cast<__mmask16>(bits), acc0, pi);
-      acc1 = _mm512_mask_add_epi32(acc1, static_cast<__mmask16>(bits >> 16), acc1, pi);
-      acc2 = _mm512_mask_add_epi32(acc2, static_cast<__mmask16>(bits >> 32), acc2, pi);
-      acc3 = _mm512_mask_add_epi32(acc3, static_cast<__mmask16>(bits >> 48), acc3, pi);
+  detail::for_nonzero_weights(p, n, [&](const std::uint32_t* active, std::size_t count, bool first) {
+    for (std::size_t d = 0; d < dim; d += 64) {
+      __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
+                        _mm512_setzero_si512()};
+      for (std::size_t j = 0; j < count; ++j) {
+        const std::uint32_t i = active[j];
+        const std::uint64_t bits = rows[i * stride_words + d / 64];
+        const __m512i pi = _mm512_set1_epi32(p[i]);
+        for (int b = 0; b < 4; ++b)
+          acc[b] = _mm512_mask_add_epi32(acc[b], static_cast<__mmask16>(bits >> (16 * b)), acc[b], pi);
+      }
+      for (std::size_t b = 0; b < 4 && d + 16 * b < dim; ++b) {
+        const std::size_t left = dim - d - 16 * b;
+        const auto k = static_cast<__mmask16>(left >= 16 ? 0xFFFF : (1U << left) - 1);
+        // Partial sums of set-bit weights live in `out` between chunks.
+        __m512i set_sum = acc[b];
+        if (!first) set_sum = _mm512_add_epi32(set_sum, _mm512_maskz_loadu_epi32(k, out + d + 16 * b));
+        _mm512_mask_storeu_epi32(out + d + 16 * b, k, set_sum);
+      }
     }
-    const __m512i acc[4] = {acc0, acc1, acc2, acc3};
-    for (std::size_t b = 0; b < 4 && d + 16 * b < dim; ++b) {
-      const std::size_t left = dim - d - 16 * b;
-      const auto k = static_cast<__mmask16>(left >= 16 ? 0xFFFF : (1U << left) - 1);
-      _mm512_mask_storeu_epi32(out + d + 16 * b, k,
-                               _mm512_sub_epi32(vtotal, _mm512_slli_epi32(acc[b], 1)));
-    }
-  }
+  });
+  for (std::size_t d = 0; d < dim; ++d) out[d] = total - 2 * out[d];
 #else
   scalar::read(p, rows, n, dim, stride_words, out);
 #endif

@@ -6,6 +6,7 @@
 // the scalar kernels otherwise.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -22,6 +23,16 @@ inline __mmask64 tail_mask64(std::size_t n) noexcept {
   return n >= 64 ? ~__mmask64{0} : ((__mmask64{1} << n) - 1);
 }
 inline std::int64_t reduce_add_epi64(__m512i v) noexcept { return _mm512_reduce_add_epi64(v); }
+/// The sums of four vectors' int32 lanes, as the four lanes of one __m128i.
+inline __m128i reduce4_add_epi32(__m512i a, __m512i b, __m512i c, __m512i d) noexcept {
+  auto fold = [](__m512i v) {
+    return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+  };
+  const __m256i ab = _mm256_hadd_epi32(fold(a), fold(b));
+  const __m256i cd = _mm256_hadd_epi32(fold(c), fold(d));
+  const __m256i abcd = _mm256_hadd_epi32(ab, cd);
+  return _mm_add_epi32(_mm256_castsi256_si128(abcd), _mm256_extracti128_si256(abcd, 1));
+}
 #endif
 
 #if defined(__AVX2__)
@@ -99,8 +110,9 @@ std::int32_t weighted_hamming(const std::int8_t* a, const std::int8_t* b, std::s
     const __mmask64 k = detail::tail_mask64(n - i);
     const __m512i va = _mm512_maskz_loadu_epi8(k, a + i);
     const __m512i vb = _mm512_maskz_loadu_epi8(k, b + i);
-    // |a - b| as an unsigned byte: max - min never exceeds 255.
-    const __m512i d = _mm512_sub_epi8(_mm512_max_epi8(va, vb), _mm512_min_epi8(va, vb));
+    // |a - b| as an unsigned byte, saturated at 128: exact below 127, and
+    // M -sat d is 0 from 127 on, so the saturation never shows.
+    const __m512i d = _mm512_abs_epi8(_mm512_subs_epi8(va, vb));
     const __m512i t = _mm512_maskz_subs_epu8(k, m, d);  // padding lanes count 0
     const __mmask64 signs_differ = _mm512_movepi8_mask(_mm512_xor_si512(va, vb));
     all = _mm512_add_epi64(all, _mm512_sad_epu8(t, zero));
@@ -116,7 +128,7 @@ std::int32_t weighted_hamming(const std::int8_t* a, const std::int8_t* b, std::s
   for (; i + 32 <= n; i += 32) {
     const __m256i va = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
     const __m256i vb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
-    const __m256i d = _mm256_sub_epi8(_mm256_max_epi8(va, vb), _mm256_min_epi8(va, vb));
+    const __m256i d = _mm256_abs_epi8(_mm256_subs_epi8(va, vb));
     const __m256i t = _mm256_subs_epu8(m, d);
     const __m256i signs_differ = _mm256_cmpgt_epi8(zero, _mm256_xor_si256(va, vb));
     all = _mm256_add_epi64(all, _mm256_sad_epu8(t, zero));
@@ -132,54 +144,247 @@ std::int32_t weighted_hamming(const std::int8_t* a, const std::int8_t* b, std::s
 #endif
 }
 
+/// out[i] = dot(key, row i) (exact int32) for n rows of raw int8.
+inline void dot_rows(const std::int8_t* key, const std::int8_t* rows, std::size_t n,
+                     std::size_t dim, std::size_t stride, std::int32_t* out) noexcept {
+#if defined(__AVX512BW__) && defined(__AVX512VNNI__)
+  // dpbusd takes the row as unsigned (row + 128, by flipping the top bit) and
+  // the key as signed: sum (row + 128) key = dot + 128 sum(key), the latter
+  // once per key. Four rows share each key load; one reduction serves four.
+  std::int32_t key_sum = 0;
+  for (std::size_t d = 0; d < dim; ++d) key_sum += key[d];
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  std::size_t i = 0;
+  for (; n - i >= 4; i += 4) {
+    const std::int8_t* r = rows + i * stride;
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    for (std::size_t d = 0; d < dim; d += 64) {
+      const __mmask64 k = detail::tail_mask64(dim - d);
+      const __m512i vk = _mm512_maskz_loadu_epi8(k, key + d);
+      a0 = _mm512_dpbusd_epi32(a0, _mm512_xor_si512(_mm512_maskz_loadu_epi8(k, r + d), flip), vk);
+      a1 = _mm512_dpbusd_epi32(a1, _mm512_xor_si512(_mm512_maskz_loadu_epi8(k, r + stride + d), flip), vk);
+      a2 = _mm512_dpbusd_epi32(a2, _mm512_xor_si512(_mm512_maskz_loadu_epi8(k, r + 2 * stride + d), flip), vk);
+      a3 = _mm512_dpbusd_epi32(a3, _mm512_xor_si512(_mm512_maskz_loadu_epi8(k, r + 3 * stride + d), flip), vk);
+    }
+    const __m128i sums = _mm_sub_epi32(detail::reduce4_add_epi32(a0, a1, a2, a3),
+                                       _mm_set1_epi32(128 * key_sum));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), sums);
+  }
+  for (; i < n; ++i) out[i] = dot(key, rows + i * stride, dim);
+#else
+  for (std::size_t i = 0; i < n; ++i) out[i] = dot(key, rows + i * stride, dim);
+#endif
+}
+
+/// out[i] = weighted_hamming<W>(key, row i) for n rows of raw int8.
+template <int W>
+void weighted_hamming_rows(const std::int8_t* key, const std::int8_t* rows, std::size_t n,
+                           std::size_t dim, std::size_t stride, std::int32_t* out) noexcept {
+#if defined(__AVX512BW__) && defined(__AVX512VNNI__)
+  // Per element s t with t = M -sat |row - key| (see weighted_hamming):
+  // negate t where the signs differ, then one dpbusd against ones adds four
+  // signed bytes into each int32 lane. Four rows share each key load.
+  const __m512i m = _mm512_set1_epi8(static_cast<char>((1 << (W - 1)) - 1));
+  const __m512i ones = _mm512_set1_epi8(1);
+  const __m512i zero = _mm512_setzero_si512();
+  auto term = [&](__m512i row, __m512i vk, __mmask64 k) {
+    const __m512i t = _mm512_maskz_subs_epu8(k, m, _mm512_abs_epi8(_mm512_subs_epi8(row, vk)));
+    const __mmask64 signs_differ = _mm512_movepi8_mask(_mm512_xor_si512(row, vk));
+    return _mm512_mask_sub_epi8(t, signs_differ, zero, t);
+  };
+  std::size_t i = 0;
+  for (; n - i >= 4; i += 4) {
+    const std::int8_t* r = rows + i * stride;
+    __m512i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    for (std::size_t d = 0; d < dim; d += 64) {
+      const __mmask64 k = detail::tail_mask64(dim - d);
+      const __m512i vk = _mm512_maskz_loadu_epi8(k, key + d);
+      a0 = _mm512_dpbusd_epi32(a0, ones, term(_mm512_maskz_loadu_epi8(k, r + d), vk, k));
+      a1 = _mm512_dpbusd_epi32(a1, ones, term(_mm512_maskz_loadu_epi8(k, r + stride + d), vk, k));
+      a2 = _mm512_dpbusd_epi32(a2, ones, term(_mm512_maskz_loadu_epi8(k, r + 2 * stride + d), vk, k));
+      a3 = _mm512_dpbusd_epi32(a3, ones, term(_mm512_maskz_loadu_epi8(k, r + 3 * stride + d), vk, k));
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), detail::reduce4_add_epi32(a0, a1, a2, a3));
+  }
+  for (; i < n; ++i) out[i] = weighted_hamming<W>(key, rows + i * stride, dim);
+#else
+  for (std::size_t i = 0; i < n; ++i) out[i] = weighted_hamming<W>(key, rows + i * stride, dim);
+#endif
+}
+
+namespace detail {
+
+/// Calls f(rows, count, first) for the indices i with p[i] != 0, in chunks
+/// of at most 1024 (first: whether this is the first call). A weight of
+/// exactly zero adds nothing to a read, and the base-2 softmax gives exact
+/// zeros to every slot 15 or more binary orders of magnitude below the best,
+/// so a focused read touches few rows.
+template <class F>
+void for_nonzero_weights(const std::int16_t* p, std::size_t n, F&& f) {
+  constexpr std::size_t chunk = 1024;
+  std::uint32_t rows[chunk];
+  bool first = true;
+  for (std::size_t begin = 0; begin < n; begin += chunk) {
+    const std::size_t end = std::min(n, begin + chunk);
+    std::size_t count = 0;
+    std::size_t i = begin;
+#if defined(__AVX512BW__)
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; end - i >= 16; i += 16) {
+      const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+      const __mmask16 nonzero = _mm256_test_epi16_mask(w, w);
+      _mm512_mask_compressstoreu_epi32(rows + count, nonzero,
+                                       _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(i))));
+      count += static_cast<std::size_t>(__builtin_popcount(nonzero));
+    }
+#endif
+    for (; i < end; ++i) {
+      rows[count] = static_cast<std::uint32_t>(i);
+      count += p[i] != 0;
+    }
+    if (count > 0 || (first && end == n)) {
+      f(static_cast<const std::uint32_t*>(rows), count, first);
+      first = false;
+    }
+  }
+  if (first) f(static_cast<const std::uint32_t*>(rows), std::size_t{0}, true);
+}
+
+}  // namespace detail
+
 /// out[d] = sum_i p[i] * rows[i * stride + d], p in Q14, rows raw int8: exact.
+/// Rows with p[i] == 0 are skipped.
 inline void read(const std::int16_t* p, const std::int8_t* rows, std::size_t n, std::size_t dim,
                  std::size_t stride, std::int32_t* out) noexcept {
 #if defined(__AVX512BW__)
   // Two rows at a time: their widened int16 elements interleave into pairs
-  // (row i, row i+1) that one madd multiplies by (p_i, p_i+1) and adds. The
+  // (row a, row b) that one madd multiplies by (p_a, p_b) and adds. The
   // unpack works within 128-bit lanes, so the dims come out permuted; the
   // final permutex2var puts them back in order.
-  std::size_t d = 0;
-  for (; d < dim; d += 32) {
-    const auto k = static_cast<__mmask32>(detail::tail_mask64(dim - d));
-    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
-    std::size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-      const __m512i r0 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(k, rows + i * stride + d));
-      const __m512i r1 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(k, rows + (i + 1) * stride + d));
-      const __m512i pp = _mm512_set1_epi32(static_cast<std::int32_t>(
-          static_cast<std::uint32_t>(static_cast<std::uint16_t>(p[i])) |
-          (static_cast<std::uint32_t>(static_cast<std::uint16_t>(p[i + 1])) << 16)));
+  detail::for_nonzero_weights(p, n, [&](const std::uint32_t* active, std::size_t count, bool first) {
+    for (std::size_t d = 0; d < dim; d += 32) {
+      const auto k = static_cast<__mmask32>(detail::tail_mask64(dim - d));
+      __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+      std::size_t j = 0;
+      for (; j + 2 <= count; j += 2) {
+        const std::uint32_t a = active[j], b = active[j + 1];
+        const __m512i r0 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(k, rows + a * stride + d));
+        const __m512i r1 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(k, rows + b * stride + d));
+        const __m512i pp = _mm512_set1_epi32(static_cast<std::int32_t>(
+            static_cast<std::uint32_t>(static_cast<std::uint16_t>(p[a])) |
+            (static_cast<std::uint32_t>(static_cast<std::uint16_t>(p[b])) << 16)));
 #if defined(__AVX512VNNI__)
-      lo = _mm512_dpwssd_epi32(lo, _mm512_unpacklo_epi16(r0, r1), pp);
-      hi = _mm512_dpwssd_epi32(hi, _mm512_unpackhi_epi16(r0, r1), pp);
+        lo = _mm512_dpwssd_epi32(lo, _mm512_unpacklo_epi16(r0, r1), pp);
+        hi = _mm512_dpwssd_epi32(hi, _mm512_unpackhi_epi16(r0, r1), pp);
 #else
-      lo = _mm512_add_epi32(lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(r0, r1), pp));
-      hi = _mm512_add_epi32(hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(r0, r1), pp));
+        lo = _mm512_add_epi32(lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(r0, r1), pp));
+        hi = _mm512_add_epi32(hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(r0, r1), pp));
 #endif
+      }
+      if (j < count) {  // odd count: pair the last row with a zero row
+        const std::uint32_t a = active[j];
+        const __m512i r0 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(k, rows + a * stride + d));
+        const __m512i pp = _mm512_set1_epi32(static_cast<std::uint16_t>(p[a]));
+        const __m512i z = _mm512_setzero_si512();
+        lo = _mm512_add_epi32(lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(r0, z), pp));
+        hi = _mm512_add_epi32(hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(r0, z), pp));
+      }
+      // lo holds dims {0-3, 8-11, 16-19, 24-27}, hi {4-7, 12-15, 20-23, 28-31}.
+      __m512i first16 = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), hi);
+      __m512i second16 = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15), hi);
+      const auto k0 = static_cast<__mmask16>(k), k1 = static_cast<__mmask16>(k >> 16);
+      if (!first) {
+        first16 = _mm512_add_epi32(first16, _mm512_maskz_loadu_epi32(k0, out + d));
+        second16 = _mm512_add_epi32(second16, _mm512_maskz_loadu_epi32(k1, out + d + 16));
+      }
+      _mm512_mask_storeu_epi32(out + d, k0, first16);
+      _mm512_mask_storeu_epi32(out + d + 16, k1, second16);
     }
-    if (i < n) {  // odd row count: pair the last row with a zero row
-      const __m512i r0 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(k, rows + i * stride + d));
-      const __m512i pp = _mm512_set1_epi32(static_cast<std::uint16_t>(p[i]));
-      lo = _mm512_add_epi32(lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(r0, _mm512_setzero_si512()), pp));
-      hi = _mm512_add_epi32(hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(r0, _mm512_setzero_si512()), pp));
-    }
-    // lo holds dims {0-3, 8-11, 16-19, 24-27}, hi {4-7, 12-15, 20-23, 28-31}.
-    const __m512i first = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), hi);
-    const __m512i second = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15), hi);
-    _mm512_mask_storeu_epi32(out + d, static_cast<__mmask16>(k), first);
-    if (dim - d > 16) _mm512_mask_storeu_epi32(out + d + 16, static_cast<__mmask16>(k >> 16), second);
-  }
+  });
 #else
   scalar::read(p, rows, n, dim, stride, out);
 #endif
 }
 
-/// The fixed-point base-2 softmax (see scalar::softmax_base2): no float.
+/// The fixed-point base-2 softmax (see scalar::softmax_base2): no float,
+/// and the same integers as the scalar kernel.
 inline void softmax_base2(const std::int32_t* scores, std::size_t n, int frac, std::uint16_t beta,
                           std::int16_t* p) noexcept {
+#if defined(__AVX512BW__)
+  // In 32-bit lanes: a difference from the max of D_zero = ceil(15 2^(frac+8)
+  // / beta) or more gives 0 anyway, so differences clamp there and
+  // u = diff * beta stays below 2^32 when frac <= 19 (every qmann
+  // similarity's scores have frac <= 7). Wider fractions take the scalar path.
+  const int exponent_frac = frac + beta_frac_bits;
+  if (frac < 0 || frac > 19 || n < 16) return scalar::softmax_base2(scores, n, frac, beta, p);
+  const std::uint64_t zero_from = ((std::uint64_t{15} << exponent_frac) + beta - 1) / beta;
+  std::int32_t max = scores[0];
+  {
+    __m512i m = _mm512_set1_epi32(scores[0]);
+    std::size_t i = 0;
+    for (; n - i >= 16; i += 16) m = _mm512_max_epi32(m, _mm512_loadu_si512(scores + i));
+    max = _mm512_reduce_max_epi32(m);
+    for (; i < n; ++i) max = std::max(max, scores[i]);
+  }
+  const __m512i coarse_lo = _mm512_loadu_si512(exp2_coarse_q15.data());
+  const __m512i coarse_hi = _mm512_loadu_si512(exp2_coarse_q15.data() + 16);
+  const __m512i fine_lo = _mm512_loadu_si512(exp2_fine_q15.data());
+  const __m512i fine_hi = _mm512_loadu_si512(exp2_fine_q15.data() + 16);
+  const __m512i vmax = _mm512_set1_epi32(max);
+  const __m512i vbeta = _mm512_set1_epi32(beta);
+  const __m512i vzero_from = _mm512_set1_epi32(static_cast<std::int32_t>(zero_from));
+  const __m512i thirty_one = _mm512_set1_epi32(31);
+  const __m128i whole_shift = _mm_cvtsi32_si128(exponent_frac);
+  const __m128i f10_shift = _mm_cvtsi32_si128(exponent_frac >= 10 ? exponent_frac - 10 : 0);
+  const __m128i f10_left = _mm_cvtsi32_si128(exponent_frac >= 10 ? 0 : 10 - exponent_frac);
+  const __m512i f10_mask = _mm512_set1_epi32(1023);
+  auto exp2_q15 = [&](__m512i s) {
+    // max - s >= 0 as unsigned; clamp where the result is 0 regardless.
+    const __m512i diff = _mm512_min_epu32(_mm512_sub_epi32(vmax, s), vzero_from);
+    const __m512i u = _mm512_mullo_epi32(diff, vbeta);
+    const __m512i whole = _mm512_srl_epi32(u, whole_shift);
+    const __m512i f10 = _mm512_and_si512(_mm512_sll_epi32(_mm512_srl_epi32(u, f10_shift), f10_left), f10_mask);
+    const __m512i c = _mm512_permutex2var_epi32(coarse_lo, _mm512_srli_epi32(f10, 5), coarse_hi);
+    const __m512i f = _mm512_permutex2var_epi32(fine_lo, _mm512_and_si512(f10, thirty_one), fine_hi);
+    const __m512i mantissa = _mm512_srli_epi32(
+        _mm512_add_epi32(_mm512_mullo_epi32(c, f), _mm512_set1_epi32(1 << 14)), 15);
+    // srlv gives 0 for shifts >= 32; whole >= 15 must give 0 too.
+    const __mmask16 live = _mm512_cmplt_epu32_mask(whole, _mm512_set1_epi32(15));
+    return _mm512_maskz_srlv_epi32(live, mantissa, whole);
+  };
+  __m512i lane_sums = _mm512_setzero_si512();  // <= n/16 * 2^15 per lane
+  std::size_t i = 0;
+  for (; n - i >= 16; i += 16) {
+    const __m512i e = exp2_q15(_mm512_loadu_si512(scores + i));
+    lane_sums = _mm512_add_epi32(lane_sums, e);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p + i), _mm512_cvtepi32_epi16(e));
+  }
+  std::uint64_t sum = 0;
+  alignas(64) std::uint32_t lanes[16];
+  _mm512_store_si512(lanes, lane_sums);
+  for (std::uint32_t x : lanes) sum += x;
+  for (; i < n; ++i) {
+    const auto u = static_cast<std::uint64_t>(std::int64_t{max} - scores[i]) * beta;
+    const std::uint32_t e = detail::exp2_negative_q15(u, exponent_frac);
+    p[i] = static_cast<std::int16_t>(e);
+    sum += e;
+  }
+  // p = (e R + 2^31) >> 32, e <= 2^15 and R < 2^32: eight 64-bit lanes at a time.
+  const std::uint64_t reciprocal = (std::uint64_t{1} << 46) / sum;
+  const __m512i vr = _mm512_set1_epi64(static_cast<long long>(reciprocal));
+  const __m512i half = _mm512_set1_epi64(1LL << 31);
+  for (i = 0; n - i >= 8; i += 8) {
+    const __m512i e = _mm512_cvtepu16_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+    const __m512i q = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epu32(e, vr), half), 32);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), _mm512_cvtepi64_epi16(q));
+  }
+  for (; i < n; ++i) {
+    const auto e = static_cast<std::uint64_t>(static_cast<std::uint16_t>(p[i]));
+    p[i] = static_cast<std::int16_t>((e * reciprocal + (std::uint64_t{1} << 31)) >> 32);
+  }
+#else
   scalar::softmax_base2(scores, n, frac, beta, p);
+#endif
 }
 
 }  // namespace qmann::kernels

@@ -32,6 +32,42 @@ inline float dot(const float* a, const float* b, std::size_t n) noexcept {
 
 inline float squared_norm(const float* a, std::size_t n) noexcept { return dot(a, a, n); }
 
+/// out[i] = dot(key, row i) for n rows of `dim` floats, `stride` apart. Four
+/// rows at a time share each load of the key.
+inline void dot_rows(const float* key, const float* rows, std::size_t n, std::size_t dim,
+                     std::size_t stride, float* out) noexcept {
+  using vec = detail::batch<float>;
+  constexpr std::size_t w = vec::size;
+  std::size_t i = 0;
+  for (; n - i >= 4; i += 4) {
+    const float* r0 = rows + i * stride;
+    const float* r1 = r0 + stride;
+    const float* r2 = r1 + stride;
+    const float* r3 = r2 + stride;
+    vec a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f);
+    std::size_t d = 0;
+    for (; dim - d >= w; d += w) {
+      const vec k = vec::load_unaligned(key + d);
+      a0 = xsimd::fma(k, vec::load_unaligned(r0 + d), a0);
+      a1 = xsimd::fma(k, vec::load_unaligned(r1 + d), a1);
+      a2 = xsimd::fma(k, vec::load_unaligned(r2 + d), a2);
+      a3 = xsimd::fma(k, vec::load_unaligned(r3 + d), a3);
+    }
+    float s0 = xsimd::hadd(a0), s1 = xsimd::hadd(a1), s2 = xsimd::hadd(a2), s3 = xsimd::hadd(a3);
+    for (; d < dim; ++d) {
+      s0 += key[d] * r0[d];
+      s1 += key[d] * r1[d];
+      s2 += key[d] * r2[d];
+      s3 += key[d] * r3[d];
+    }
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+  }
+  for (; i < n; ++i) out[i] = dot(key, rows + i * stride, dim);
+}
+
 /// p_i = exp(beta (s_i - max)) / sum, in place (see scalar::softmax).
 inline void softmax(float* s, std::size_t n, float beta = 1.0f) noexcept {
   using vec = detail::batch<float>;

@@ -147,6 +147,31 @@ inline std::uint32_t xor_popcount(const std::uint64_t* a, const std::uint64_t* b
   return count;
 }
 
+// ---- one key against n rows (row i at rows + i * stride) ---------------------
+
+inline void dot_rows(const float* key, const float* rows, std::size_t n, std::size_t dim,
+                     std::size_t stride, float* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) out[i] = dot(key, rows + i * stride, dim);
+}
+
+inline void dot_rows(const std::int8_t* key, const std::int8_t* rows, std::size_t n,
+                     std::size_t dim, std::size_t stride, std::int32_t* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) out[i] = dot(key, rows + i * stride, dim);
+}
+
+template <int W>
+void weighted_hamming_rows(const std::int8_t* key, const std::int8_t* rows, std::size_t n,
+                           std::size_t dim, std::size_t stride, std::int32_t* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) out[i] = weighted_hamming<W>(key, rows + i * stride, dim);
+}
+
+/// out[i] = differing bits of key and row i (`words` words each).
+inline void xor_popcount_rows(const std::uint64_t* key, const std::uint64_t* rows, std::size_t n,
+                              std::size_t words, std::size_t stride_words,
+                              std::uint32_t* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) out[i] = xor_popcount(key, rows + i * stride_words, words);
+}
+
 // ---- softmax ----------------------------------------------------------------
 
 /// p_i = exp(beta (s_i - max s)) / sum_j exp(beta (s_j - max s)), in place.
