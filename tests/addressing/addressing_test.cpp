@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <utility>
 #include <random>
 #include <vector>
 
@@ -64,6 +66,42 @@ TEST_CASE("similarity: ranges at the extremes") {
   qmann::vector<float> f(dim, 2.0f), g(dim, -3.0f);
   CHECK(qmann::cosine_similarity::score<float>(f.storage().data(), g.storage().data(), dim) ==
         doctest::Approx(-1.0f));
+}
+
+TEST_CASE("hamming_similarity on fixed<8,F> == the bit-level definition, all pairs, every F") {
+  // Through the library's similarity (SIMD kernels), one element per vector,
+  // against kernels::scalar::weighted_hamming_term.
+  auto check_format = [&]<int F>() {
+    using q = fixed<8, F>;
+    qmann::vector<q> a(1), b(1);
+    int mismatches = 0;
+    for (int ra = -128; ra <= 127; ++ra)
+      for (int rb = -128; rb <= 127; ++rb) {
+        a.set(0, q::from_raw(static_cast<std::int8_t>(ra)));
+        b.set(0, q::from_raw(static_cast<std::int8_t>(rb)));
+        const auto s = qmann::hamming_similarity::score<q>(a.storage().data(), b.storage().data(), 1);
+        mismatches += s.raw() != qmann::kernels::scalar::weighted_hamming_term<8>(ra, rb);
+      }
+    INFO("F = ", F);
+    CHECK(mismatches == 0);
+  };
+  [&]<int... F>(std::integer_sequence<int, F...>) {
+    (check_format.template operator()<F>(), ...);
+  }(std::make_integer_sequence<int, 8>{});
+}
+
+TEST_CASE("exp_softmax: extreme float scores neither overflow nor lose the maximum") {
+  const float big = std::numeric_limits<float>::max();
+  std::vector<float> s = {big, -big, 0.0f, big};
+  qmann::exp_softmax{1.0f}(s.data(), s.size());
+  CHECK(s[0] == doctest::Approx(0.5f));
+  CHECK(s[1] == 0.0f);
+  CHECK(s[2] == 0.0f);
+  CHECK(s[3] == doctest::Approx(0.5f));
+  std::vector<float> sharp = {1.0f, 2.0f, 3.0f};
+  qmann::exp_softmax{100.0f}(sharp.data(), sharp.size());
+  CHECK(sharp[2] == doctest::Approx(1.0f));
+  CHECK(sharp[0] < sharp[1]);
 }
 
 TEST_CASE("conventional fixed-point dot loses the ranking that weighted Hamming keeps") {
