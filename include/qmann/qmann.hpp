@@ -6,6 +6,10 @@
 //   kernels/    the hot loops: a scalar oracle, and SIMD per number type
 //   memory/     N slots x D of a number type; write, NTM erase/add
 //   addressing/ similarities, softmaxes, content_addressing
+//   model/      memn2n: End-To-End Memory Network (float, hand-written backward)
+//   train/      SGD training of memn2n with LS, RN, clipping, best-validation
+// and beside them:
+//   data/       the bAbI reader, vocabulary, encoding, built-in synthetic tasks
 #pragma once
 
 #include "qmann/version.hpp"
@@ -31,3 +35,11 @@
 #include "qmann/addressing/similarity.hpp"
 #include "qmann/addressing/softmax.hpp"
 #include "qmann/addressing/content.hpp"
+
+#include "qmann/data/babi.hpp"
+#include "qmann/data/vocabulary.hpp"
+#include "qmann/data/encode.hpp"
+#include "qmann/data/synthetic.hpp"
+
+#include "qmann/model/memn2n.hpp"
+#include "qmann/train/trainer.hpp"

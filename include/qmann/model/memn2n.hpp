@@ -1,0 +1,363 @@
+// qmann::memn2n: End-To-End Memory Network (Sukhbaatar, Szlam, Weston,
+// Fergus 2015) for bAbI, in float, with a hand-written backward pass.
+//
+// For one question with story sentences x_i (word ids x_ij) and query q:
+//   m_i^k = sum_j l_j * A^k[x_ij] + T_A^k[t_i]     memory keys    (eq. 1, PE, TE)
+//   c_i^k = sum_j l_j * C^k[x_ij] + T_C^k[t_i]     memory values
+//   u^1   = sum_j l_j * B[q_j]
+//   p^k   = softmax(u^k . m_i^k)                    (linear start: p = u . m)
+//   o^k   = sum_i p_i^k c_i^k                       (eq. 2)
+//   u^k+1 = u^k + o^k        (adjacent tying)       or H u^k + o^k (layer-wise)
+//   a     = softmax(W u^K+1)                        (eq. 3)
+// l_j is the position encoding of the authors' code,
+//   l_kj = 1 + 4 (k - (d+1)/2) (j - (J+1)/2) / (d J),  J = sentence_size + 1,
+// which ../shared/design/PAPER.md found to matter (task 16). t_i counts back
+// from the most recent sentence (0). Time embeddings are extra rows (after
+// the V word rows) of the embedding matrices, tied with them.
+// Tying: adjacent: A^k+1 = C^k, B = A^1, W^T = C^K, so K + 1 matrices E_0..E_K
+// with B = E_0, A^k = E_k-1, C^k = E_k, W = E_K; layer-wise: A^k = A,
+// C^k = C, and B, W and the controller's linear map H of their own (the
+// controller that the Q-MANN reference code quantizes per hop).
+// Word ids 0 (padding) and 1 (unknown) have zero embeddings and are never
+// answers.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "qmann/data/encode.hpp"
+
+namespace qmann {
+
+enum class weight_tying { adjacent, layer_wise };
+
+struct memn2n_config {
+  std::size_t dim = 20;          // d, the embedding size
+  std::size_t hops = 3;          // K
+  std::size_t memory_size = 50;  // M, sentences in memory (and time embeddings)
+  weight_tying tying = weight_tying::adjacent;
+  bool position_encoding = true;  // PE; otherwise bag of words (l = 1)
+  bool temporal_encoding = true;  // TE
+  float init_stddev = 0.1f;       // weights ~ N(0, init_stddev)
+  /// The authors' code does not mask empty memory slots: they score 0 and
+  /// take part in the attention softmax (with value 0). Set memory_size to
+  /// the longest story of the task (at most 50) to reproduce it.
+  bool attend_to_empty_slots = true;
+};
+
+/// Limits of the model's shapes (checked by the constructor).
+inline constexpr std::size_t memn2n_max_hops = 16;
+inline constexpr std::size_t memn2n_max_dim = 1024;
+
+/// One question, as the model reads it (views into a data::encoded_set).
+struct memn2n_input {
+  const std::int32_t* story;  // sentences x sentence_size ids, oldest first
+  std::size_t sentences;
+  const std::int32_t* query;  // sentence_size ids
+  const std::int32_t* time = nullptr;  // per sentence time index, or null: sentences-1-i
+};
+
+class memn2n {
+ public:
+  /// Parameters are initialized from N(0, init_stddev) with `seed`.
+  memn2n(const memn2n_config& config, std::size_t vocabulary_size, std::size_t sentence_size,
+         std::uint64_t seed)
+      : config_(config), vocab_(vocabulary_size), sentence_size_(sentence_size) {
+    if (config.dim == 0 || config.dim > memn2n_max_dim)
+      throw std::invalid_argument("qmann::memn2n: dim must be in [1, " +
+                                  std::to_string(memn2n_max_dim) + "], got " + std::to_string(config.dim));
+    if (config.hops == 0 || config.hops > memn2n_max_hops)
+      throw std::invalid_argument("qmann::memn2n: hops must be in [1, " +
+                                  std::to_string(memn2n_max_hops) + "], got " + std::to_string(config.hops));
+    if (config.memory_size == 0)
+      throw std::invalid_argument("qmann::memn2n: memory_size must be > 0");
+    if (vocabulary_size < 3)
+      throw std::invalid_argument("qmann::memn2n: vocabulary needs words besides padding and unknown");
+    if (sentence_size == 0) throw std::invalid_argument("qmann::memn2n: sentence_size must be > 0");
+    const std::size_t d = config.dim, rows = vocab_ + config.memory_size;
+    if (config.tying == weight_tying::adjacent) {
+      for (std::size_t k = 0; k <= config.hops; ++k) params_.emplace_back(rows * d);
+    } else {
+      params_.resize(5);  // B, A, C, W (rows x d) and H (d x d)
+      for (std::size_t p = 0; p < 4; ++p) params_[p].resize(rows * d);
+      params_[h_index].resize(d * d);
+    }
+    std::mt19937_64 gen(seed);
+    std::normal_distribution<float> normal(0.0f, config.init_stddev);
+    for (auto& p : params_)
+      for (float& x : p) x = normal(gen);
+    zero_reserved_rows(params_);
+    // Position encoding l[j][k]: j < sentence_size for words, j = sentence_size
+    // for the time word of a memory (J = sentence_size + 1, as the authors' code).
+    pe_.assign((sentence_size + 1) * d, 1.0f);
+    if (config.position_encoding) {
+      const double big_j = static_cast<double>(sentence_size + 1);
+      for (std::size_t j = 0; j <= sentence_size; ++j)
+        for (std::size_t k = 0; k < d; ++k)
+          pe_[j * d + k] = static_cast<float>(
+              1.0 + 4.0 * (static_cast<double>(k + 1) - (static_cast<double>(d) + 1) / 2) *
+                        (static_cast<double>(j + 1) - (big_j + 1) / 2) / (static_cast<double>(d) * big_j));
+    }
+  }
+
+  const memn2n_config& config() const noexcept { return config_; }
+  std::size_t vocabulary_size() const noexcept { return vocab_; }
+  std::size_t sentence_size() const noexcept { return sentence_size_; }
+
+  /// The parameter matrices (row-major, dim columns): adjacent: E_0..E_K
+  /// ((V + M) x d each); layer-wise: B, A, C, W ((V + M) x d) and H (d x d).
+  std::vector<std::vector<float>>& parameters() noexcept { return params_; }
+  const std::vector<std::vector<float>>& parameters() const noexcept { return params_; }
+
+  /// Scratch space of one forward/backward pass; one per thread.
+  struct workspace {
+    std::vector<float> memory;   // embeddings of the story per distinct matrix: e x n x d
+    std::vector<float> u;        // (K + 1) x d controller states
+    std::vector<float> p;        // K x n attention
+    std::vector<float> logits;   // V answer scores, then probabilities
+    std::vector<float> du, dmem, dp;
+    std::vector<std::int32_t> time;
+  };
+
+  /// Forward pass: fills `ws`, returns the argmax answer id (never 0 or 1).
+  /// `linear` removes the attention softmax (linear start).
+  std::int32_t forward(const memn2n_input& in, workspace& ws, bool linear = false) const {
+    const std::size_t d = config_.dim, n = in.sentences, hops = config_.hops;
+    const std::size_t embedded = distinct_memories();
+    ws.memory.assign(embedded * n * d, 0.0f);
+    ws.u.assign((hops + 1) * d, 0.0f);
+    ws.p.assign(hops * n, 0.0f);
+    ws.logits.assign(vocab_, 0.0f);
+    ws.time.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+      ws.time[i] = in.time ? in.time[i] : static_cast<std::int32_t>(n - 1 - i);
+
+    for (std::size_t e = 0; e < embedded; ++e) {
+      const float* table = params_[memory_param(e)].data();
+      for (std::size_t i = 0; i < n; ++i) {
+        float* m = ws.memory.data() + (e * n + i) * d;
+        embed(table, in.story + i * sentence_size_, m);
+        if (config_.temporal_encoding) add_time(table, ws.time[i], m);
+      }
+    }
+    embed(params_[b_param()].data(), in.query, ws.u.data());
+
+    for (std::size_t k = 0; k < hops; ++k) {
+      const float* u = ws.u.data() + k * d;
+      float* next = ws.u.data() + (k + 1) * d;
+      const float* keys = ws.memory.data() + key_memory(k) * n * d;
+      const float* values = ws.memory.data() + value_memory(k) * n * d;
+      float* p = ws.p.data() + k * n;
+      for (std::size_t i = 0; i < n; ++i) p[i] = dot(u, keys + i * d, d);
+      if (!linear) softmax(p, n, padding_slots(n));
+      if (config_.tying == weight_tying::layer_wise) {
+        const float* h = params_[h_index].data();
+        for (std::size_t r = 0; r < d; ++r) next[r] = dot(h + r * d, u, d);
+      } else {
+        std::copy(u, u + d, next);
+      }
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t r = 0; r < d; ++r) next[r] += p[i] * values[i * d + r];
+    }
+    const float* w = params_[w_param()].data();
+    const float* u_last = ws.u.data() + hops * d;
+    std::int32_t best = first_answer_id;
+    for (std::size_t v = first_answer_id; v < vocab_; ++v) {
+      ws.logits[v] = dot(w + v * d, u_last, d);
+      if (ws.logits[v] > ws.logits[static_cast<std::size_t>(best)]) best = static_cast<std::int32_t>(v);
+    }
+    return best;
+  }
+
+  /// Backward pass of the cross-entropy loss -log a[answer] after forward()
+  /// on the same input and workspace: adds the gradient to `grad` (shaped as
+  /// parameters()). Returns the loss.
+  float backward(const memn2n_input& in, std::int32_t answer, workspace& ws,
+                 std::vector<std::vector<float>>& grad, bool linear = false) const {
+    const std::size_t d = config_.dim, n = in.sentences, hops = config_.hops;
+    // Answer softmax over the real words (ids >= 2).
+    float* z = ws.logits.data();
+    float max = z[first_answer_id];
+    for (std::size_t v = first_answer_id; v < vocab_; ++v) max = std::max(max, z[v]);
+    float sum = 0.0f;
+    for (std::size_t v = first_answer_id; v < vocab_; ++v) sum += (z[v] = std::exp(z[v] - max));
+    for (std::size_t v = first_answer_id; v < vocab_; ++v) z[v] /= sum;
+    const float loss = -std::log(std::max(z[static_cast<std::size_t>(answer)], 1e-30f));
+    z[static_cast<std::size_t>(answer)] -= 1.0f;  // dz = a - onehot
+
+    ws.du.assign(d, 0.0f);
+    ws.dmem.assign(distinct_memories() * n * d, 0.0f);
+    ws.dp.assign(n, 0.0f);
+    float* du = ws.du.data();
+    const float* w = params_[w_param()].data();
+    float* dw = grad[w_param()].data();
+    const float* u_last = ws.u.data() + hops * d;
+    for (std::size_t v = first_answer_id; v < vocab_; ++v) {
+      const float dz = z[v];
+      for (std::size_t r = 0; r < d; ++r) {
+        dw[v * d + r] += dz * u_last[r];
+        du[r] += dz * w[v * d + r];
+      }
+    }
+    for (std::size_t k = hops; k-- > 0;) {
+      // du holds dL/du^(k+1); u^(k+1) = (u^k or H u^k) + o^k.
+      const float* u = ws.u.data() + k * d;
+      const float* keys = ws.memory.data() + key_memory(k) * n * d;
+      const float* values = ws.memory.data() + value_memory(k) * n * d;
+      float* dkeys = ws.dmem.data() + key_memory(k) * n * d;
+      float* dvalues = ws.dmem.data() + value_memory(k) * n * d;
+      const float* p = ws.p.data() + k * n;
+      float* dp = ws.dp.data();
+      for (std::size_t i = 0; i < n; ++i) {
+        dp[i] = dot(du, values + i * d, d);                               // dL/dp_i = do . c_i
+        for (std::size_t r = 0; r < d; ++r) dvalues[i * d + r] += p[i] * du[r];  // dL/dc_i = p_i do
+      }
+      // Through the softmax: ds_i = p_i (dp_i - sum_j p_j dp_j); linear: ds = dp.
+      if (!linear) {
+        float weighted = 0.0f;
+        for (std::size_t i = 0; i < n; ++i) weighted += p[i] * dp[i];
+        for (std::size_t i = 0; i < n; ++i) dp[i] = p[i] * (dp[i] - weighted);
+      }
+      // s_i = u . m_i: dm_i += ds_i u, du^k gets sum ds_i m_i plus the
+      // controller's own path.
+      float next_du[memn2n_max_dim];
+      if (config_.tying == weight_tying::layer_wise) {
+        const float* h = params_[h_index].data();
+        float* dh = grad[h_index].data();
+        for (std::size_t c = 0; c < d; ++c) next_du[c] = 0.0f;
+        for (std::size_t r = 0; r < d; ++r)
+          for (std::size_t c = 0; c < d; ++c) {
+            dh[r * d + c] += du[r] * u[c];
+            next_du[c] += h[r * d + c] * du[r];
+          }
+      } else {
+        std::copy(du, du + d, next_du);
+      }
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t r = 0; r < d; ++r) {
+          dkeys[i * d + r] += dp[i] * u[r];
+          next_du[r] += dp[i] * keys[i * d + r];
+        }
+      std::copy(next_du, next_du + d, du);
+    }
+    // Embedding gradients: memory rows, then the query.
+    for (std::size_t e = 0; e < distinct_memories(); ++e) {
+      float* g = grad[memory_param(e)].data();
+      for (std::size_t i = 0; i < n; ++i) {
+        const float* dm = ws.dmem.data() + (e * n + i) * d;
+        scatter(g, in.story + i * sentence_size_, dm);
+        if (config_.temporal_encoding) {
+          float* row = g + (vocab_ + time_row(ws.time[i])) * d;
+          const float* l = pe_.data() + sentence_size_ * d;
+          for (std::size_t r = 0; r < d; ++r) row[r] += l[r] * dm[r];
+        }
+      }
+    }
+    scatter(grad[b_param()].data(), in.query, du);
+    zero_reserved_rows(grad);
+    return loss;
+  }
+
+  /// The answer id of one question (forward pass only).
+  std::int32_t predict(const memn2n_input& in, workspace& ws) const { return forward(in, ws); }
+
+  /// Sets the rows of padding and unknown words to zero in every embedding
+  /// matrix (of the parameters or of a gradient shaped like them).
+  void zero_reserved_rows(std::vector<std::vector<float>>& matrices) const {
+    const std::size_t d = config_.dim;
+    const std::size_t embeddings = config_.tying == weight_tying::adjacent ? matrices.size() : 4;
+    for (std::size_t p = 0; p < embeddings; ++p)
+      std::fill(matrices[p].begin(), matrices[p].begin() + static_cast<std::ptrdiff_t>(first_answer_id * d), 0.0f);
+  }
+
+  static constexpr std::size_t first_answer_id = 2;  // ids 0 and 1: padding, unknown
+
+ private:
+  static constexpr std::size_t h_index = 4;
+
+  std::size_t distinct_memories() const noexcept {
+    return config_.tying == weight_tying::adjacent ? config_.hops + 1 : 2;
+  }
+  // Which embedded memory hop k (0-based) uses as keys (A) and values (C).
+  std::size_t key_memory(std::size_t k) const noexcept {
+    return config_.tying == weight_tying::adjacent ? k : 0;
+  }
+  std::size_t value_memory(std::size_t k) const noexcept {
+    return config_.tying == weight_tying::adjacent ? k + 1 : 1;
+  }
+  // The parameter matrix behind embedded memory e, B and W.
+  std::size_t memory_param(std::size_t e) const noexcept {
+    return config_.tying == weight_tying::adjacent ? e : 1 + e;  // layer-wise: A = 1, C = 2
+  }
+  std::size_t b_param() const noexcept { return 0; }
+  std::size_t w_param() const noexcept {
+    return config_.tying == weight_tying::adjacent ? config_.hops : 3;
+  }
+  std::size_t time_row(std::int32_t t) const noexcept {
+    return std::min(static_cast<std::size_t>(t), config_.memory_size - 1);
+  }
+
+  static float dot(const float* a, const float* b, std::size_t n) noexcept {
+    float s = 0.0f;
+    for (std::size_t i = 0; i < n; ++i) s += a[i] * b[i];
+    return s;
+  }
+  // Softmax over the n scores and `padding` more slots of score 0 (empty
+  // memories, whose values are 0): they only share the normalization.
+  static void softmax(float* s, std::size_t n, std::size_t padding) noexcept {
+    if (n == 0) return;
+    float max = *std::max_element(s, s + n);
+    if (padding > 0) max = std::max(max, 0.0f);
+    float sum = static_cast<float>(padding) * std::exp(-max);
+    for (std::size_t i = 0; i < n; ++i) sum += (s[i] = std::exp(s[i] - max));
+    for (std::size_t i = 0; i < n; ++i) s[i] /= sum;
+  }
+  std::size_t padding_slots(std::size_t n) const noexcept {
+    return config_.attend_to_empty_slots && n < config_.memory_size ? config_.memory_size - n : 0;
+  }
+  // out += l_J * table[time row t]: the time word, last in its sentence.
+  void add_time(const float* table, std::int32_t t, float* out) const noexcept {
+    const std::size_t d = config_.dim;
+    const float* row = table + (vocab_ + time_row(t)) * d;
+    const float* l = pe_.data() + sentence_size_ * d;
+    for (std::size_t r = 0; r < d; ++r) out[r] += l[r] * row[r];
+  }
+  // out = sum_j l_j * table[ids[j]] over the non-padding words.
+  void embed(const float* table, const std::int32_t* ids, float* out) const noexcept {
+    const std::size_t d = config_.dim;
+    std::fill(out, out + d, 0.0f);
+    for (std::size_t j = 0; j < sentence_size_; ++j) {
+      const auto id = static_cast<std::size_t>(ids[j]);
+      if (id == 0) continue;
+      const float* row = table + id * d;
+      const float* l = pe_.data() + j * d;
+      for (std::size_t r = 0; r < d; ++r) out[r] += l[r] * row[r];
+    }
+  }
+  // The transpose of embed: grad[ids[j]] += l_j * g.
+  void scatter(float* grad, const std::int32_t* ids, const float* g) const noexcept {
+    const std::size_t d = config_.dim;
+    for (std::size_t j = 0; j < sentence_size_; ++j) {
+      const auto id = static_cast<std::size_t>(ids[j]);
+      if (id == 0) continue;
+      float* row = grad + id * d;
+      const float* l = pe_.data() + j * d;
+      for (std::size_t r = 0; r < d; ++r) row[r] += l[r] * g[r];
+    }
+  }
+
+  memn2n_config config_;
+  std::size_t vocab_;
+  std::size_t sentence_size_;
+  std::vector<std::vector<float>> params_;
+  std::vector<float> pe_;
+};
+
+}  // namespace qmann
