@@ -2,14 +2,19 @@
 // and print the table of test errors.
 //
 //   babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float] [--epochs N]
-//           [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]
-//           [--threads T] [--json FILE]
+//           [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R] [--joint]
+//           [--threads T] [--json FILE] [--save FILE] [--load FILE]
 //
 // --data DIR  a bAbI v1.2 folder such as tasks_1-20_v1-2/en; without it, a
 //             small built-in data set in bAbI format (tasks 1, 2, 6 made in
 //             code from the seed) so that this runs anywhere.
 // --runs R    train R models per task (seeds S, S+1, ...) and keep the one
 //             with the best validation error (reported as such).
+// --joint     one model for all the tasks together (their training data
+//             pooled), evaluated per task.
+// --save FILE the trained models (one per task, or the joint one) in one
+//             versioned, checksummed file; --load FILE evaluates such a file
+//             on the test data instead of training.
 // Tasks train in parallel on T threads; each task's result depends only on
 // the seed, not on T. Exit code 2, with one line naming the problem, for
 // bad arguments or data; nothing is left at the --json path then.
@@ -17,6 +22,7 @@
 #include <qmann/data/encode.hpp>
 #include <qmann/data/synthetic.hpp>
 #include <qmann/data/vocabulary.hpp>
+#include <qmann/io/model_file.hpp>
 #include <qmann/model/memn2n.hpp>
 #include <qmann/train/trainer.hpp>
 
@@ -28,6 +34,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -52,13 +59,16 @@ struct options {
   std::uint64_t seed = 1;
   std::size_t runs = 1;
   std::size_t threads = 0;
+  bool joint = false;
   std::string json;
+  std::string save;
+  std::string load;
 };
 
 constexpr const char* usage =
     "usage: babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float] [--epochs N]\n"
-    "               [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R] [--threads T]\n"
-    "               [--json FILE]";
+    "               [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R] [--joint]\n"
+    "               [--threads T] [--json FILE] [--save FILE] [--load FILE]";
 
 std::uint64_t parse_number(const std::string& flag, const std::string& text, std::uint64_t lo,
                            std::uint64_t hi) {
@@ -82,6 +92,10 @@ options parse(int argc, char** argv) {
       std::exit(0);
     }
     if (flag.rfind("--", 0) != 0) throw usage_error("unexpected argument '" + flag + "'");
+    if (flag == "--joint") {
+      o.joint = true;
+      continue;
+    }
     if (i + 1 >= argc) throw usage_error(flag + ": missing value");
     const std::string value = argv[++i];
     if (flag == "--data") o.data = value;
@@ -103,6 +117,8 @@ options parse(int argc, char** argv) {
     else if (flag == "--runs") o.runs = parse_number(flag, value, 1, 100);
     else if (flag == "--threads") o.threads = parse_number(flag, value, 1, 1024);
     else if (flag == "--json") o.json = value;
+    else if (flag == "--save") o.save = value;
+    else if (flag == "--load") o.load = value;
     else throw usage_error("unknown option '" + flag + "'");
   }
   const bool builtin = o.data.empty();
@@ -120,6 +136,7 @@ options parse(int argc, char** argv) {
     }
   }
   if (o.threads == 0) o.threads = std::max(1U, std::thread::hardware_concurrency());
+  if (!o.load.empty() && !o.save.empty()) throw usage_error("--load and --save: one or the other");
   return o;
 }
 
@@ -161,61 +178,146 @@ struct task_result {
   std::size_t epochs_run = 0;
   std::size_t best_run = 0;
   std::size_t test_questions = 0;
+  std::optional<qmann::io::stored_model> model;  // the kept one, for --save
 };
 
 std::mutex print_mutex;
 
-task_result run_task(const options& o, const task_data& t) {
+// Trains on `train`, chooses by `validation` (best of --runs seeds) and
+// returns the kept model with its vocabulary; `label` names it in progress.
+struct trained_model {
+  qmann::io::stored_model stored;
+  float validation_error;
+  std::size_t epochs_run, run;
+};
+
+trained_model train_model(const options& o, int task, const std::string& label,
+                          const std::vector<qmann::data::question>& train_q,
+                          const std::vector<qmann::data::question>& validation_q,
+                          std::size_t sentence_size) {
   qmann::data::vocabulary vocab;
-  qmann::data::add_words(vocab, t.train);
-  qmann::data::add_words(vocab, t.validation);
-  const std::size_t sentence_size = qmann::data::longest_sentence({&t.train, &t.validation, &t.test});
+  qmann::data::add_words(vocab, train_q);
+  qmann::data::add_words(vocab, validation_q);
   qmann::memn2n_config config;
   config.dim = o.dim;
   config.hops = o.hops;
   // As the authors' code: memory slots (and time embeddings) up to the
   // longest training story, at most 50.
   std::size_t longest_story = 1;
-  for (const auto& q : t.train) longest_story = std::max(longest_story, q.story.size());
+  for (const auto& q : train_q) longest_story = std::max(longest_story, q.story.size());
   config.memory_size = std::min<std::size_t>(50, longest_story);
-  const auto train = qmann::data::encode(t.train, vocab, config.memory_size, sentence_size);
-  const auto validation = qmann::data::encode(t.validation, vocab, config.memory_size, sentence_size);
-  const auto test = qmann::data::encode(t.test, vocab, config.memory_size, sentence_size);
+  const auto train = qmann::data::encode(train_q, vocab, config.memory_size, sentence_size);
+  const auto validation = qmann::data::encode(validation_q, vocab, config.memory_size, sentence_size);
 
-  task_result best;
-  best.scheme = "float";
-  best.task = t.task;
-  best.test_questions = test.size();
-  const auto start = std::chrono::steady_clock::now();
+  std::optional<trained_model> best;
   for (std::size_t run = 0; run < o.runs; ++run) {
     const std::uint64_t seed = o.seed + run;
-    qmann::memn2n model(config, vocab.size(), sentence_size, seed * 1000003ULL + static_cast<std::uint64_t>(t.task));
+    qmann::memn2n model(config, vocab.size(), sentence_size, seed * 1000003ULL + static_cast<std::uint64_t>(task));
     qmann::train_config tc;
     tc.epochs = o.epochs;
     tc.linear_start_epochs = o.ls_epochs;
-    tc.seed = seed * 7919ULL + static_cast<std::uint64_t>(t.task);
+    tc.seed = seed * 7919ULL + static_cast<std::uint64_t>(task);
     const auto result = qmann::train(model, train, validation, tc, [&](const qmann::epoch_report& r) {
       if (r.epoch % 20 != 0 && r.epoch != r.epochs) return;
       std::lock_guard lock(print_mutex);
-      std::printf("  task %2d run %zu epoch %4zu/%zu%s  loss %.4f  train error %5.1f%%  validation error %5.1f%%\n",
-                  t.task, run + 1, r.epoch, r.epochs, r.linear_start ? " (LS)" : "     ",
+      std::printf("  %s run %zu epoch %4zu/%zu%s  loss %.4f  train error %5.1f%%  validation error %5.1f%%\n",
+                  label.c_str(), run + 1, r.epoch, r.epochs, r.linear_start ? " (LS)" : "     ",
                   static_cast<double>(r.train_loss), 100.0 * r.train_error, 100.0 * r.validation_error);
       std::fflush(stdout);
     });
-    if (run == 0 || result.validation_error < best.validation_error) {
-      best.validation_error = result.validation_error;
-      best.test_error = qmann::error_rate(model, test);
-      best.epochs_run = result.epochs_run;
-      best.best_run = run + 1;
-    }
+    if (!best || result.validation_error < best->validation_error)
+      best.emplace(trained_model{{task, std::move(model), vocab}, result.validation_error, result.epochs_run, run + 1});
   }
+  return std::move(*best);
+}
+
+task_result evaluate(const task_data& t, const qmann::io::stored_model& m) {
+  const auto test = qmann::data::encode(t.test, m.vocabulary, m.model.config().memory_size, m.model.sentence_size());
+  task_result r;
+  r.scheme = "float";
+  r.task = t.task;
+  r.test_questions = test.size();
+  r.test_error = qmann::error_rate(m.model, test);
+  return r;
+}
+
+task_result run_task(const options& o, const task_data& t) {
+  const std::size_t sentence_size = qmann::data::longest_sentence({&t.train, &t.validation, &t.test});
+  const auto start = std::chrono::steady_clock::now();
+  auto trained = train_model(o, t.task, "task " + std::to_string(t.task), t.train, t.validation, sentence_size);
+  task_result best = evaluate(t, trained.stored);
   best.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  best.validation_error = trained.validation_error;
+  best.epochs_run = trained.epochs_run;
+  best.best_run = trained.run;
+  best.model.emplace(std::move(trained.stored));
   std::lock_guard lock(print_mutex);
   std::printf("task %2d done: test error %5.1f%% (validation %5.1f%%, run %zu of %zu), %.1f s\n", t.task,
               100.0 * best.test_error, 100.0 * best.validation_error, best.best_run, o.runs,
               best.train_seconds);
   std::fflush(stdout);
   return best;
+}
+
+// --joint: one model on the pooled training data of every task.
+std::vector<task_result> run_joint(const options& o, const std::vector<task_data>& data) {
+  std::vector<qmann::data::question> train, validation;
+  std::vector<const std::vector<qmann::data::question>*> all;
+  for (const auto& t : data) {
+    train.insert(train.end(), t.train.begin(), t.train.end());
+    validation.insert(validation.end(), t.validation.begin(), t.validation.end());
+    all.insert(all.end(), {&t.train, &t.validation, &t.test});
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto trained = train_model(o, 0, "joint", train, validation, qmann::data::longest_sentence(all));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::vector<task_result> results;
+  for (const auto& t : data) {
+    results.push_back(evaluate(t, trained.stored));
+    results.back().train_seconds = seconds / static_cast<double>(data.size());
+    results.back().validation_error = trained.validation_error;
+    results.back().epochs_run = trained.epochs_run;
+  }
+  results.front().model.emplace(std::move(trained.stored));
+  return results;
+}
+
+// --load: each task's model from the file (or the file's joint model).
+std::vector<task_result> run_loaded(const options& o, const std::vector<task_data>& data) {
+  auto models = qmann::io::load_models(o.load, "float");
+  std::vector<task_result> results;
+  for (const auto& t : data) {
+    const qmann::io::stored_model* found = nullptr;
+    for (const auto& m : models)
+      if (m.task == t.task || m.task == 0) found = &m;
+    if (!found)
+      throw usage_error("--load: '" + o.load + "' has no model for task " + std::to_string(t.task));
+    results.push_back(evaluate(t, *found));
+  }
+  return results;
+}
+
+// One model per task, tasks spread over --threads threads.
+std::vector<task_result> run_tasks(const options& o, const std::vector<task_data>& data) {
+  std::vector<task_result> results(data.size());
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  std::vector<std::thread> workers;
+  for (std::size_t w = 0; w < std::min(o.threads, data.size()); ++w)
+    workers.emplace_back([&] {
+      for (std::size_t i; (i = next++) < data.size();) {
+        try {
+          results[i] = run_task(o, data[i]);
+        } catch (...) {
+          std::lock_guard lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+        }
+      }
+    });
+  for (auto& w : workers) w.join();
+  if (failure) std::rethrow_exception(failure);
+  return results;
 }
 
 // Writes to a temporary file beside `path` and renames it on success, so a
@@ -252,10 +354,11 @@ void write_json(const std::string& path, const std::vector<task_result>& results
 int main(int argc, char** argv) {
   try {
     const options o = parse(argc, argv);
-    if (!o.json.empty()) {  // fail before hours of training, not after
-      const auto parent = std::filesystem::absolute(o.json).parent_path();
+    for (const auto& [flag, path] : {std::pair{"--json", o.json}, std::pair{"--save", o.save}}) {
+      if (path.empty()) continue;  // fail before hours of training, not after
+      const auto parent = std::filesystem::absolute(path).parent_path();
       if (!std::filesystem::is_directory(parent))
-        throw usage_error("--json: folder '" + parent.string() + "' does not exist");
+        throw usage_error(std::string(flag) + ": folder '" + parent.string() + "' does not exist");
     }
     std::printf("babi_qa: %s, tasks", o.data.empty() ? "built-in data" : o.data.c_str());
     for (int t : o.tasks) std::printf(" %d", t);
@@ -267,24 +370,13 @@ int main(int argc, char** argv) {
     for (int t : o.tasks) data.push_back(load(o, t));
 
     const auto start = std::chrono::steady_clock::now();
-    std::vector<task_result> results(data.size());
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> workers;
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    for (std::size_t w = 0; w < std::min(o.threads, data.size()); ++w)
-      workers.emplace_back([&] {
-        for (std::size_t i; (i = next++) < data.size();) {
-          try {
-            results[i] = run_task(o, data[i]);
-          } catch (...) {
-            std::lock_guard lock(failure_mutex);
-            if (!failure) failure = std::current_exception();
-          }
-        }
-      });
-    for (auto& w : workers) w.join();
-    if (failure) std::rethrow_exception(failure);
+    std::vector<task_result> results;
+    if (!o.load.empty())
+      results = run_loaded(o, data);
+    else if (o.joint)
+      results = run_joint(o, data);
+    else
+      results = run_tasks(o, data);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     std::printf("\n%6s | %12s | %14s | %10s\n", "task", "test error %", "train seconds", "questions");
@@ -304,10 +396,20 @@ int main(int argc, char** argv) {
                 "(%.1f s summed over tasks, %.2f us per training question and epoch)\n",
                 failed, wall, o.threads, seconds_sum,
                 1e6 * seconds_sum / static_cast<double>(questions * (o.epochs + o.ls_epochs) * o.runs));
+    if (!o.save.empty()) {
+      std::vector<qmann::io::stored_model> models;
+      for (auto& r : results)
+        if (r.model) models.push_back(std::move(*r.model));
+      qmann::io::save_models(o.save, "float", models);
+      std::printf("saved %zu model(s) to %s\n", models.size(), o.save.c_str());
+    }
     if (!o.json.empty()) write_json(o.json, results);
     return 0;
   } catch (const usage_error& e) {
     std::fprintf(stderr, "babi_qa: %s (see babi_qa --help)\n", e.what());
+    return 2;
+  } catch (const qmann::io::model_file_error& e) {
+    std::fprintf(stderr, "babi_qa: %s\n", e.what());
     return 2;
   } catch (const qmann::data::babi_error& e) {
     std::fprintf(stderr, "babi_qa: %s\n", e.what());
