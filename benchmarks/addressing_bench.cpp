@@ -47,12 +47,6 @@ qmann::memory<T> random_memory(std::size_t n, std::size_t dim) {
   return mem;
 }
 
-template <class T>
-qmann::vector<T> key_near_slot(const qmann::memory<T>& mem, std::size_t slot) {
-  qmann::vector<T> key(mem.dim());
-  for (std::size_t d = 0; d < mem.dim(); ++d) key.set(d, mem(slot, d));
-  return key;
-}
 
 template <class S>
 using addressing_of =
@@ -64,7 +58,7 @@ void similarity(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const auto dim = static_cast<std::size_t>(state.range(1));
   const auto mem = random_memory<typename S::number>(n, dim);
-  const auto key = key_near_slot(mem, n / 2);
+  const auto key = mem.slot(n / 2);
   addressing_of<S> addressing;
   std::vector<typename addressing_of<S>::raw_score> scores;
   for (auto _ : state) {
@@ -80,7 +74,7 @@ void addressing(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const auto dim = static_cast<std::size_t>(state.range(1));
   const auto mem = random_memory<typename S::number>(n, dim);
-  const auto key = key_near_slot(mem, n / 2);
+  const auto key = mem.slot(n / 2);
   addressing_of<S> addressing;
   qmann::vector<typename addressing_of<S>::read_type> out(dim);
   for (auto _ : state) {

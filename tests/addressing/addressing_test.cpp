@@ -27,12 +27,6 @@ qmann::memory<T> random_memory(std::mt19937& gen, std::size_t n, std::size_t dim
   return mem;
 }
 
-template <class T>
-qmann::vector<T> slot_as_key(const qmann::memory<T>& mem, std::size_t slot) {
-  qmann::vector<T> key(mem.dim());
-  for (std::size_t d = 0; d < mem.dim(); ++d) key.set(d, mem(slot, d));
-  return key;
-}
 
 template <class A>
 std::size_t argmax_weight(const A& weights) {
@@ -135,13 +129,13 @@ TEST_CASE_TEMPLATE("content_addressing: a slot used as key gets the largest weig
   auto mem = random_memory<T>(gen, 50, 37, std::is_same_v<T, fixed8> ? 0.3f : 1.0f);
   qmann::content_addressing<qmann::memory<T>, S, qmann::exp_softmax> exp_addressing(qmann::exp_softmax{4.0f});
   for (std::size_t slot : {0u, 17u, 49u}) {
-    const auto key = slot_as_key(mem, slot);
+    const auto key = mem.slot(slot);
     CHECK(argmax_weight(exp_addressing.address(mem, key)) == slot);
   }
   if constexpr (!std::is_same_v<T, float>) {
     qmann::content_addressing<qmann::memory<T>, S, qmann::base2_softmax> base2;
     for (std::size_t slot : {0u, 17u, 49u}) {
-      const auto key = slot_as_key(mem, slot);
+      const auto key = mem.slot(slot);
       CHECK(argmax_weight(base2.address(mem, key)) == slot);
     }
   }
@@ -152,7 +146,7 @@ TEST_CASE_TEMPLATE("content_addressing: read is sum_i p_i c_i", T, float, fixed8
   const std::size_t n = 40, dim = 70;
   auto keys = random_memory<T>(gen, n, dim, 0.5f);
   auto values = random_memory<T>(gen, n, dim, 0.5f);
-  const auto key = slot_as_key(keys, 3);
+  const auto key = keys.slot(3);
   using S = std::conditional_t<std::is_same_v<T, float>, qmann::dot_similarity, qmann::hamming_similarity>;
   using M = std::conditional_t<std::is_same_v<T, float>, qmann::exp_softmax, qmann::base2_softmax>;
   qmann::content_addressing<qmann::memory<T>, S, M> addressing;

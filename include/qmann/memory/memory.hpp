@@ -9,6 +9,7 @@
 // addressing).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <stdexcept>
@@ -39,6 +40,15 @@ class memory {
   const matrix<T>& rows() const noexcept { return rows_; }
 
   T operator()(std::size_t slot, std::size_t d) const { return rows_.at(slot, d); }
+
+  /// A copy of slot `slot`, e.g. to use it as a key.
+  vector<T> slot(std::size_t slot) const {
+    check_slot(slot, "slot");
+    vector<T> v(dim());
+    const auto row = rows_.row(slot);
+    std::copy(row.begin(), row.end(), v.storage().begin());
+    return v;
+  }
 
   /// Slot `slot` takes `values`, each quantized by T's rules.
   void write(std::size_t slot, std::span<const float> values) {
