@@ -23,6 +23,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -33,10 +34,13 @@
 #include <vector>
 
 #include "qmann/data/encode.hpp"
+#include "qmann/kernels/scalar.hpp"
+#include "qmann/number/fixed.hpp"
 
 namespace qmann {
 
 enum class weight_tying { adjacent, layer_wise };
+enum class memn2n_similarity { dot, weighted_hamming };
 
 struct memn2n_config {
   std::size_t dim = 20;          // d, the embedding size
@@ -55,6 +59,54 @@ struct memn2n_config {
 /// Limits of the model's shapes (checked by the constructor).
 inline constexpr std::size_t memn2n_max_hops = 16;
 inline constexpr std::size_t memn2n_max_dim = 1024;
+
+/// Quantization-aware training of an 8-bit scheme: the forward pass rounds
+/// and saturates, exactly as qmann::fixed<8,F> (nearest, saturate) does,
+///   - every memory vector m_i, c_i to fixed<8, memory_frac[e]> (e: which
+///     embedded memory, see memn2n),
+///   - the controller state u^k to fixed<8, controller_frac[k]>,
+///   - with `dot`, each score u . m_i to fixed<8, controller_frac[k]> (the
+///     conventional quantized MANN: the sum saturates),
+///   - with `weighted_hamming`, the score is Q-MANN's bounded similarity
+///     sum_d h(u_d, m_id) 2^-7 of u re-expressed in the memory's format,
+///     and the attention is the base-2 softmax p ~ 2^(beta s).
+/// The backward pass is a straight-through estimator (each rounding passes
+/// the gradient unchanged), and for the Hamming similarity the derivative
+/// of its closed form s (M - min(|a - b|, M)): -+s sign(a - b) 2^(F-7) while
+/// |a - b| < M in raw units, 0 beyond: a cheap surrogate of the bit-level
+/// definition. The answer layer stays float here.
+struct memn2n_quantization {
+  bool enabled = false;
+  memn2n_similarity similarity = memn2n_similarity::dot;
+  float beta = 1.0f;  // base-2 softmax sharpness (weighted_hamming)
+  std::array<int, memn2n_max_hops + 1> memory_frac{};
+  std::array<int, memn2n_max_hops + 1> controller_frac{};
+};
+
+namespace detail {
+
+/// x rounded and saturated as qmann::fixed<8, frac> (nearest, saturate).
+inline float quantize8(float x, int frac) noexcept {
+  switch (frac) {
+    case 0: return static_cast<float>(fixed<8, 0>{x});
+    case 1: return static_cast<float>(fixed<8, 1>{x});
+    case 2: return static_cast<float>(fixed<8, 2>{x});
+    case 3: return static_cast<float>(fixed<8, 3>{x});
+    case 4: return static_cast<float>(fixed<8, 4>{x});
+    case 5: return static_cast<float>(fixed<8, 5>{x});
+    case 6: return static_cast<float>(fixed<8, 6>{x});
+    default: return static_cast<float>(fixed<8, 7>{x});
+  }
+}
+
+/// The fractional bits that fit `max_abs` into 8 bits: 7 - ceil(log2(max)).
+inline int frac_bits_for(float max_abs) noexcept {
+  if (!(max_abs > 0.0f)) return 7;
+  const int integer_bits = static_cast<int>(std::ceil(std::log2(max_abs + 1e-6f)));
+  return std::clamp(7 - std::max(integer_bits, 0), 0, 7);
+}
+
+}  // namespace detail
 
 /// One question, as the model reads it (views into a data::encoded_set).
 struct memn2n_input {
@@ -108,6 +160,12 @@ class memn2n {
   }
 
   const memn2n_config& config() const noexcept { return config_; }
+  const memn2n_quantization& quantization() const noexcept { return quantization_; }
+  void set_quantization(const memn2n_quantization& q) noexcept { quantization_ = q; }
+  /// Embedded memories: adjacent K + 1 (E_0..E_K), layer-wise 2 (A, C).
+  std::size_t distinct_memories() const noexcept {
+    return config_.tying == weight_tying::adjacent ? config_.hops + 1 : 2;
+  }
   std::size_t vocabulary_size() const noexcept { return vocab_; }
   std::size_t sentence_size() const noexcept { return sentence_size_; }
 
@@ -122,6 +180,7 @@ class memn2n {
     std::vector<float> u;        // (K + 1) x d controller states
     std::vector<float> p;        // K x n attention
     std::vector<float> logits;   // V answer scores, then probabilities
+    std::vector<float> keys;     // K x d: u re-expressed in the key memory's format (Hamming)
     std::vector<float> du, dmem, dp;
     std::vector<std::int32_t> time;
   };
@@ -145,9 +204,13 @@ class memn2n {
         float* m = ws.memory.data() + (e * n + i) * d;
         embed(table, in.story + i * sentence_size_, m);
         if (config_.temporal_encoding) add_time(table, ws.time[i], m);
+        if (quantization_.enabled) quantize(m, d, quantization_.memory_frac[e]);
       }
     }
     embed(params_[b_param()].data(), in.query, ws.u.data());
+    if (quantization_.enabled) quantize(ws.u.data(), d, quantization_.controller_frac[0]);
+    const bool hamming = quantization_.enabled && quantization_.similarity == memn2n_similarity::weighted_hamming;
+    if (hamming) ws.keys.assign(hops * d, 0.0f);
 
     for (std::size_t k = 0; k < hops; ++k) {
       const float* u = ws.u.data() + k * d;
@@ -155,7 +218,25 @@ class memn2n {
       const float* keys = ws.memory.data() + key_memory(k) * n * d;
       const float* values = ws.memory.data() + value_memory(k) * n * d;
       float* p = ws.p.data() + k * n;
-      for (std::size_t i = 0; i < n; ++i) p[i] = dot(u, keys + i * d, d);
+      if (hamming) {
+        // Q-MANN: the key in the memory's format, the bounded similarity of
+        // raw values (units of 2^-7), and p ~ 2^(beta s).
+        const int frac = quantization_.memory_frac[key_memory(k)];
+        float* key = ws.keys.data() + k * d;
+        for (std::size_t r = 0; r < d; ++r) key[r] = detail::quantize8(u[r], frac);
+        const float scale = std::ldexp(1.0f, frac);
+        for (std::size_t i = 0; i < n; ++i) {
+          int sum = 0;
+          for (std::size_t r = 0; r < d; ++r)
+            sum += kernels::scalar::weighted_hamming_term<8>(static_cast<int>(key[r] * scale),
+                                                             static_cast<int>(keys[i * d + r] * scale));
+          p[i] = quantization_.beta * std::log(2.0f) * static_cast<float>(sum) / 128.0f;
+        }
+      } else {
+        for (std::size_t i = 0; i < n; ++i) p[i] = dot(u, keys + i * d, d);
+        if (quantization_.enabled)  // the conventional path: the score saturates in 8 bits
+          for (std::size_t i = 0; i < n; ++i) p[i] = detail::quantize8(p[i], quantization_.controller_frac[k]);
+      }
       if (!linear) softmax(p, n, padding_slots(n));
       if (config_.tying == weight_tying::layer_wise) {
         const float* h = params_[h_index].data();
@@ -165,6 +246,7 @@ class memn2n {
       }
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t r = 0; r < d; ++r) next[r] += p[i] * values[i * d + r];
+      if (quantization_.enabled) quantize(next, d, quantization_.controller_frac[k + 1]);
     }
     const float* w = params_[w_param()].data();
     const float* u_last = ws.u.data() + hops * d;
@@ -225,6 +307,8 @@ class memn2n {
         for (std::size_t i = 0; i < n; ++i) weighted += p[i] * dp[i];
         for (std::size_t i = 0; i < n; ++i) dp[i] = p[i] * (dp[i] - weighted);
       }
+      const bool hamming =
+          quantization_.enabled && quantization_.similarity == memn2n_similarity::weighted_hamming;
       // s_i = u . m_i: dm_i += ds_i u, du^k gets sum ds_i m_i plus the
       // controller's own path.
       float next_du[memn2n_max_dim];
@@ -240,11 +324,30 @@ class memn2n {
       } else {
         std::copy(du, du + d, next_du);
       }
-      for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t r = 0; r < d; ++r) {
-          dkeys[i * d + r] += dp[i] * u[r];
-          next_du[r] += dp[i] * keys[i * d + r];
-        }
+      if (hamming) {
+        // s_i = beta ln2 2^-7 sum_r h(a_r, b_ir); the closed form's derivative
+        // in raw units is -sigma sign(a - b) while |a - b| < 127.
+        const int frac = quantization_.memory_frac[key_memory(k)];
+        const float scale = std::ldexp(1.0f, frac);
+        const float unit = quantization_.beta * std::log(2.0f) * scale / 128.0f;
+        const float* key = ws.keys.data() + k * d;
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t r = 0; r < d; ++r) {
+            const float a = key[r], b = keys[i * d + r];
+            const float diff = (a - b) * scale;
+            if (std::abs(diff) >= 127.0f || diff == 0.0f) continue;
+            const float sigma = (a < 0.0f) == (b < 0.0f) ? 1.0f : -1.0f;
+            const float g = dp[i] * unit * sigma * (diff > 0.0f ? 1.0f : -1.0f);
+            next_du[r] -= g;               // dh/da = -sigma sign(a - b)
+            dkeys[i * d + r] += g;         // dh/db = +sigma sign(a - b)
+          }
+      } else {
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t r = 0; r < d; ++r) {
+            dkeys[i * d + r] += dp[i] * u[r];
+            next_du[r] += dp[i] * keys[i * d + r];
+          }
+      }
       std::copy(next_du, next_du + d, du);
     }
     // Embedding gradients: memory rows, then the query.
@@ -282,9 +385,6 @@ class memn2n {
  private:
   static constexpr std::size_t h_index = 4;
 
-  std::size_t distinct_memories() const noexcept {
-    return config_.tying == weight_tying::adjacent ? config_.hops + 1 : 2;
-  }
   // Which embedded memory hop k (0-based) uses as keys (A) and values (C).
   std::size_t key_memory(std::size_t k) const noexcept {
     return config_.tying == weight_tying::adjacent ? k : 0;
@@ -311,6 +411,9 @@ class memn2n {
   }
   // Softmax over the n scores and `padding` more slots of score 0 (empty
   // memories, whose values are 0): they only share the normalization.
+  static void quantize(float* x, std::size_t n, int frac) noexcept {
+    for (std::size_t i = 0; i < n; ++i) x[i] = detail::quantize8(x[i], frac);
+  }
   static void softmax(float* s, std::size_t n, std::size_t padding) noexcept {
     if (n == 0) return;
     float max = *std::max_element(s, s + n);
@@ -354,6 +457,7 @@ class memn2n {
   }
 
   memn2n_config config_;
+  memn2n_quantization quantization_;
   std::size_t vocab_;
   std::size_t sentence_size_;
   std::vector<std::vector<float>> params_;

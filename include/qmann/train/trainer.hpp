@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -41,6 +42,13 @@ struct train_config {
   /// floor(n / batch_size) batches an epoch; otherwise each epoch is one
   /// pass over a shuffled order.
   bool sample_with_replacement = true;
+  /// With a model whose quantization() is enabled (quantization-aware
+  /// training): MQ, fixed-point formats per hop and per memory; otherwise one
+  /// format for every quantized value, as the conventional scheme.
+  bool per_hop_formats = true;
+  /// Measure the formats before every quantized epoch, or once, before the
+  /// first (then they stay fixed, so the model can settle into them).
+  bool recalibrate_every_epoch = false;
   std::uint64_t seed = 1;
 };
 
@@ -71,6 +79,39 @@ inline float error_rate(const memn2n& model, const data::encoded_set& set) {
     wrong += model.predict(in, ws) != set.answers[e];
   }
   return static_cast<float>(wrong) / static_cast<float>(set.size());
+}
+
+/// The 8-bit formats of a quantized model, measured on (up to the first 512
+/// questions of) a training set with the model's float forward pass: for
+/// each embedded memory and each controller state, F = 7 - ceil(log2 max|x|).
+/// Never measured on test data.
+inline memn2n_quantization calibrate(memn2n& model, const data::encoded_set& set, bool per_hop) {
+  memn2n_quantization q = model.quantization();
+  model.set_quantization({});
+  std::array<float, memn2n_max_hops + 1> memory_max{}, controller_max{};
+  memn2n::workspace ws;
+  const std::size_t d = model.config().dim, hops = model.config().hops;
+  for (std::size_t e = 0; e < std::min<std::size_t>(set.size(), 512); ++e) {
+    const auto n = static_cast<std::size_t>(set.sentences[e]);
+    model.forward({set.story(e), n, set.query(e)}, ws);
+    for (std::size_t m = 0; m < model.distinct_memories(); ++m)
+      for (std::size_t i = 0; i < n * d; ++i)
+        memory_max[m] = std::max(memory_max[m], std::abs(ws.memory[m * n * d + i]));
+    for (std::size_t k = 0; k <= hops; ++k)
+      for (std::size_t r = 0; r < d; ++r)
+        controller_max[k] = std::max(controller_max[k], std::abs(ws.u[k * d + r]));
+  }
+  for (std::size_t m = 0; m < model.distinct_memories(); ++m) q.memory_frac[m] = detail::frac_bits_for(memory_max[m]);
+  for (std::size_t k = 0; k <= hops; ++k) q.controller_frac[k] = detail::frac_bits_for(controller_max[k]);
+  if (!per_hop) {
+    int common = 7;
+    for (std::size_t m = 0; m < model.distinct_memories(); ++m) common = std::min(common, q.memory_frac[m]);
+    for (std::size_t k = 0; k <= hops; ++k) common = std::min(common, q.controller_frac[k]);
+    q.memory_frac.fill(common);
+    q.controller_frac.fill(common);
+  }
+  model.set_quantization(q);
+  return q;
 }
 
 namespace detail {
@@ -121,14 +162,24 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
   std::vector<std::vector<float>> best = params;
   train_result result;
   float best_loss = std::numeric_limits<float>::infinity();
+  memn2n_quantization best_quantization = model.quantization();
 
   std::vector<std::size_t> order(train.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   memn2n::workspace ws;
   std::vector<std::int32_t> time, scratch;
   const std::size_t total = config.linear_start_epochs + config.epochs;
+  // Quantization-aware training: linear start in float, then each epoch
+  // quantized with formats measured on the training data before it.
+  const memn2n_quantization target = model.quantization();
+  memn2n_quantization calibrated = target;
   for (std::size_t epoch = 1; epoch <= total; ++epoch) {
     const bool linear = epoch <= config.linear_start_epochs;
+    if (target.enabled) {
+      model.set_quantization(linear ? memn2n_quantization{} : calibrated);
+      if (!linear && (config.recalibrate_every_epoch || epoch == config.linear_start_epochs + 1))
+        calibrated = calibrate(model, train, config.per_hop_formats);
+    }
     float rate = config.linear_start_epochs > 0 ? config.linear_start_rate : config.learning_rate;
     if (!linear) {
       const std::size_t main_epoch = epoch - config.linear_start_epochs;  // 1-based
@@ -184,12 +235,14 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
       result.best_epoch = epoch;
       best_loss = mean_loss;
       best = params;
+      best_quantization = model.quantization();
     }
     result.epochs_run = epoch;
     on_epoch(epoch_report{epoch, total, linear, rate, mean_loss,
                           static_cast<float>(wrong) / static_cast<float>(seen), validation_error});
   }
   params = best;
+  model.set_quantization(best_quantization);
   return result;
 }
 
