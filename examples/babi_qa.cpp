@@ -1,15 +1,18 @@
 // babi_qa: train and evaluate MemN2N on the bAbI tasks, one model per task,
 // and print the table of test errors.
 //
-//   babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float] [--epochs N]
-//           [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R] [--joint]
-//           [--threads T] [--json FILE] [--save FILE] [--load FILE]
+//   babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,fixed8-hamming|all]
+//           [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]
+//           [--beta B] [--joint] [--threads T] [--json FILE] [--save FILE] [--load FILE]
 //
 // --data DIR  a bAbI v1.2 folder such as tasks_1-20_v1-2/en; without it, a
 //             small built-in data set in bAbI format (tasks 1, 2, 6 made in
 //             code from the seed) so that this runs anywhere.
 // --runs R    train R models per task (seeds S, S+1, ...) and keep the one
 //             with the best validation error (reported as such).
+// --schemes   float (MemN2N), fixed8-dot (conventionally quantized) and
+//             fixed8-hamming (Q-MANN), trained quantization-aware; the
+//             table puts them side by side. --beta: base-2 softmax sharpness.
 // --joint     one model for all the tasks together (their training data
 //             pooled), evaluated per task.
 // --save FILE the trained models (one per task, or the joint one) in one
@@ -67,9 +70,9 @@ struct options {
 };
 
 constexpr const char* usage =
-    "usage: babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float] [--epochs N]\n"
-    "               [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R] [--joint]\n"
-    "               [--threads T] [--json FILE] [--save FILE] [--load FILE]";
+    "usage: babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,fixed8-hamming|all]\n"
+    "               [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]\n"
+    "               [--beta B] [--joint] [--threads T] [--json FILE] [--save FILE] [--load FILE]";
 
 std::uint64_t parse_number(const std::string& flag, const std::string& text, std::uint64_t lo,
                            std::uint64_t hi) {
