@@ -1,7 +1,7 @@
 // babi_qa: train and evaluate MemN2N on the bAbI tasks, one model per task,
 // and print the table of test errors.
 //
-//   babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,fixed8-hamming|all]
+//   babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,...|all]
 //           [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]
 //           [--beta B] [--joint] [--threads T] [--json FILE] [--save FILE] [--load FILE]
 //
@@ -10,9 +10,10 @@
 //             code from the seed) so that this runs anywhere.
 // --runs R    train R models per task (seeds S, S+1, ...) and keep the one
 //             with the best validation error (reported as such).
-// --schemes   float (MemN2N), fixed8-dot (conventionally quantized) and
-//             fixed8-hamming (Q-MANN), trained quantization-aware; the
-//             table puts them side by side. --beta: base-2 softmax sharpness.
+// --schemes   float (MemN2N); fixed8-dot and binary-dot (conventionally
+//             quantized); fixed8-hamming and binary-hamming (Q-MANN); the
+//             quantized ones trained quantization-aware; the table puts
+//             them side by side. --beta: base-2 softmax sharpness.
 // --joint     one model for all the tasks together (their training data
 //             pooled), evaluated per task.
 // --save FILE the trained models (one per task, or the joint one) in one
@@ -70,7 +71,7 @@ struct options {
 };
 
 constexpr const char* usage =
-    "usage: babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,fixed8-hamming|all]\n"
+    "usage: babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,...|all]\n"
     "               [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]\n"
     "               [--beta B] [--joint] [--threads T] [--json FILE] [--save FILE] [--load FILE]";
 
@@ -108,13 +109,15 @@ options parse(int argc, char** argv) {
       o.schemes.clear();
       std::stringstream list(value);
       for (std::string s; std::getline(list, s, ',');) {
-        const std::vector<std::string> known = {"float", "fixed8-dot", "fixed8-hamming"};
+        const std::vector<std::string> known = {"float", "fixed8-dot", "fixed8-hamming", "binary-dot",
+                                                "binary-hamming"};
         if (s == "all") {
           o.schemes = known;
           continue;
         }
         if (std::find(known.begin(), known.end(), s) == known.end())
-          throw usage_error("--schemes: unknown scheme '" + s + "' (known: float, fixed8-dot, fixed8-hamming, all)");
+          throw usage_error("--schemes: unknown scheme '" + s +
+                            "' (known: float, fixed8-dot, fixed8-hamming, binary-dot, binary-hamming, all)");
         if (std::find(o.schemes.begin(), o.schemes.end(), s) == o.schemes.end()) o.schemes.push_back(s);
       }
       if (o.schemes.empty()) throw usage_error("--schemes: empty list");
@@ -233,12 +236,13 @@ trained_model train_model(const options& o, const std::string& scheme, int task,
     qmann::memn2n model(config, vocab.size(), sentence_size, seed * 1000003ULL + static_cast<std::uint64_t>(task));
     qmann::memn2n_quantization q;
     q.enabled = scheme != "float";
-    q.similarity = scheme == "fixed8-hamming" ? qmann::memn2n_similarity::weighted_hamming
-                                              : qmann::memn2n_similarity::dot;
+    const bool qmann_scheme = scheme.ends_with("-hamming");
+    q.similarity = qmann_scheme ? qmann::memn2n_similarity::hamming : qmann::memn2n_similarity::dot;
+    q.binary_memory = scheme.starts_with("binary");
     q.beta = o.beta;
     model.set_quantization(q);
     qmann::train_config tc;
-    tc.per_hop_formats = scheme == "fixed8-hamming";  // MQ is Q-MANN's; the conventional scheme has one format
+    tc.per_hop_formats = qmann_scheme;  // MQ is Q-MANN's; the conventional schemes have one format
     tc.epochs = o.epochs;
     tc.linear_start_epochs = o.ls_epochs;
     tc.seed = seed * 7919ULL + static_cast<std::uint64_t>(task);
@@ -443,10 +447,13 @@ int main(int argc, char** argv) {
     for (std::size_t c = 0; c < schemes; ++c)
       std::printf(" | %22.1f | %5s", 100.0 * error_sum[c] / static_cast<double>(tasks), "");
     std::printf("\n");
-    const double conventional = mean_of("fixed8-dot"), qmann8 = mean_of("fixed8-hamming");
-    if (conventional > 0 && qmann8 >= 0)
-      std::printf("\nfixed8-hamming vs fixed8-dot: mean error %.1f%% vs %.1f%%, %.0f%% lower (the paper: 46%% lower)\n",
-                  qmann8, conventional, 100.0 * (1.0 - qmann8 / conventional));
+    for (const auto& [twin, paper] : {std::pair{"fixed8", 46}, std::pair{"binary", 30}}) {
+      const double conventional = mean_of(std::string(twin) + "-dot"), q = mean_of(std::string(twin) + "-hamming");
+      if (conventional > 0 && q >= 0)
+        std::printf("\n%s-hamming vs %s-dot: mean error %.1f%% vs %.1f%%, %.0f%% lower (the paper: %d%% lower)", twin,
+                    twin, q, conventional, 100.0 * (1.0 - q / conventional), paper);
+    }
+    std::printf("\n");
     for (const auto& t : data) questions += t.train.size();
     std::printf("\n%.1f s wall clock for training on %zu thread(s) "
                 "(%.1f s summed over tasks and schemes, %.2f us per training question and epoch)\n",

@@ -43,7 +43,7 @@ qmann::memn2n quantized_model(qmann::memn2n_similarity similarity) {
 }  // namespace
 
 TEST_CASE("quantization: memories and controller states are fixed<8,F> values") {
-  for (auto similarity : {qmann::memn2n_similarity::dot, qmann::memn2n_similarity::weighted_hamming}) {
+  for (auto similarity : {qmann::memn2n_similarity::dot, qmann::memn2n_similarity::hamming}) {
     const auto model = quantized_model(similarity);
     const toy t;
     qmann::memn2n::workspace ws;
@@ -59,7 +59,7 @@ TEST_CASE("quantization: memories and controller states are fixed<8,F> values") 
 }
 
 TEST_CASE("quantization: Hamming scores are the kernel's weighted-bit Hamming similarity") {
-  auto model = quantized_model(qmann::memn2n_similarity::weighted_hamming);
+  auto model = quantized_model(qmann::memn2n_similarity::hamming);
   const toy t;
   qmann::memn2n::workspace ws;
   model.forward(t.input(), ws, /*linear=*/true);  // linear: p holds the scores themselves
@@ -106,4 +106,27 @@ TEST_CASE("quantization: formats are measured from the data") {
   for (float x : ws.memory) max = std::max(max, std::abs(x));
   for (float x : ws.u) max = std::max(max, std::abs(x));
   CHECK(max <= std::ldexp(128.0f, -q.memory_frac[0]));
+}
+
+TEST_CASE("quantization: binary memories are alpha sign(x); their Hamming score counts matching signs") {
+  auto model = quantized_model(qmann::memn2n_similarity::hamming);
+  auto q = model.quantization();
+  q.binary_memory = true;
+  model.set_quantization(q);
+  const toy t;
+  qmann::memn2n::workspace ws;
+  model.forward(t.input(), ws, /*linear=*/true);
+  int wrong = 0;
+  for (std::size_t v = 0; v < model.distinct_memories() * 3; ++v) {
+    const float* m = ws.memory.data() + v * 8;
+    for (std::size_t r = 0; r < 8; ++r) wrong += std::abs(m[r]) != std::abs(m[0]) || m[0] == 0.0f;
+  }
+  CHECK(wrong == 0);
+  for (std::size_t k = 0; k < 2; ++k)
+    for (std::size_t i = 0; i < 3; ++i) {
+      int matches = 0;
+      for (std::size_t r = 0; r < 8; ++r)
+        matches += (ws.u[k * 8 + r] < 0.0f) == (ws.memory[(k * 3 + i) * 8 + r] < 0.0f);
+      CHECK(ws.p[k * 3 + i] == doctest::Approx(std::log(2.0f) * static_cast<float>(matches)));
+    }
 }

@@ -40,7 +40,9 @@
 namespace qmann {
 
 enum class weight_tying { adjacent, layer_wise };
-enum class memn2n_similarity { dot, weighted_hamming };
+/// dot: u . m; hamming: Q-MANN's bounded similarity, weighted-bit Hamming
+/// on fixed-point memories and plain Hamming (matching signs) on binary ones.
+enum class memn2n_similarity { dot, hamming };
 
 struct memn2n_config {
   std::size_t dim = 20;          // d, the embedding size
@@ -67,9 +69,14 @@ inline constexpr std::size_t memn2n_max_dim = 1024;
 ///   - the controller state u^k to fixed<8, controller_frac[k]>,
 ///   - with `dot`, each score u . m_i to fixed<8, controller_frac[k]> (the
 ///     conventional quantized MANN: the sum saturates),
-///   - with `weighted_hamming`, the score is Q-MANN's bounded similarity
+///   - with `hamming`, the score is Q-MANN's bounded similarity
 ///     sum_d h(u_d, m_id) 2^-7 of u re-expressed in the memory's format,
 ///     and the attention is the base-2 softmax p ~ 2^(beta s).
+/// With binary_memory, memory vectors are alpha sign(x) instead (alpha = the
+/// vector's mean |x|, as XNOR-Net scales binary weights); `dot` then scores
+/// u . m saturating in 8 bits (conventional binary), `hamming` counts the
+/// dimensions where sign(u) = sign(m) (Q-MANN binary), with the surrogate
+/// gradient sign(other) / 2 of (1 + sign(u) sign(m)) / 2.
 /// The backward pass is a straight-through estimator (each rounding passes
 /// the gradient unchanged), and for the Hamming similarity the derivative
 /// of its closed form s (M - min(|a - b|, M)): -+s sign(a - b) 2^(F-7) while
@@ -78,7 +85,8 @@ inline constexpr std::size_t memn2n_max_dim = 1024;
 struct memn2n_quantization {
   bool enabled = false;
   memn2n_similarity similarity = memn2n_similarity::dot;
-  float beta = 1.0f;  // base-2 softmax sharpness (weighted_hamming)
+  bool binary_memory = false;
+  float beta = 1.0f;  // base-2 softmax sharpness (hamming)
   std::array<int, memn2n_max_hops + 1> memory_frac{};
   std::array<int, memn2n_max_hops + 1> controller_frac{};
 };
@@ -204,13 +212,17 @@ class memn2n {
         float* m = ws.memory.data() + (e * n + i) * d;
         embed(table, in.story + i * sentence_size_, m);
         if (config_.temporal_encoding) add_time(table, ws.time[i], m);
-        if (quantization_.enabled) quantize(m, d, quantization_.memory_frac[e]);
+        if (quantization_.enabled) {
+          if (quantization_.binary_memory) binarize(m, d);
+          else quantize(m, d, quantization_.memory_frac[e]);
+        }
       }
     }
     embed(params_[b_param()].data(), in.query, ws.u.data());
     if (quantization_.enabled) quantize(ws.u.data(), d, quantization_.controller_frac[0]);
-    const bool hamming = quantization_.enabled && quantization_.similarity == memn2n_similarity::weighted_hamming;
+    const bool hamming = quantization_.enabled && quantization_.similarity == memn2n_similarity::hamming;
     if (hamming) ws.keys.assign(hops * d, 0.0f);
+    const float base2 = quantization_.beta * std::log(2.0f);  // 2^(beta s) = e^(beta ln2 s)
 
     for (std::size_t k = 0; k < hops; ++k) {
       const float* u = ws.u.data() + k * d;
@@ -218,7 +230,14 @@ class memn2n {
       const float* keys = ws.memory.data() + key_memory(k) * n * d;
       const float* values = ws.memory.data() + value_memory(k) * n * d;
       float* p = ws.p.data() + k * n;
-      if (hamming) {
+      if (hamming && quantization_.binary_memory) {
+        // Q-MANN binary: the number of dimensions whose signs match.
+        for (std::size_t i = 0; i < n; ++i) {
+          int matches = 0;
+          for (std::size_t r = 0; r < d; ++r) matches += (u[r] < 0.0f) == (keys[i * d + r] < 0.0f);
+          p[i] = base2 * static_cast<float>(matches);
+        }
+      } else if (hamming) {
         // Q-MANN: the key in the memory's format, the bounded similarity of
         // raw values (units of 2^-7), and p ~ 2^(beta s).
         const int frac = quantization_.memory_frac[key_memory(k)];
@@ -230,7 +249,7 @@ class memn2n {
           for (std::size_t r = 0; r < d; ++r)
             sum += kernels::scalar::weighted_hamming_term<8>(static_cast<int>(key[r] * scale),
                                                              static_cast<int>(keys[i * d + r] * scale));
-          p[i] = quantization_.beta * std::log(2.0f) * static_cast<float>(sum) / 128.0f;
+          p[i] = base2 * static_cast<float>(sum) / 128.0f;
         }
       } else {
         for (std::size_t i = 0; i < n; ++i) p[i] = dot(u, keys + i * d, d);
@@ -308,7 +327,7 @@ class memn2n {
         for (std::size_t i = 0; i < n; ++i) dp[i] = p[i] * (dp[i] - weighted);
       }
       const bool hamming =
-          quantization_.enabled && quantization_.similarity == memn2n_similarity::weighted_hamming;
+          quantization_.enabled && quantization_.similarity == memn2n_similarity::hamming;
       // s_i = u . m_i: dm_i += ds_i u, du^k gets sum ds_i m_i plus the
       // controller's own path.
       float next_du[memn2n_max_dim];
@@ -324,7 +343,16 @@ class memn2n {
       } else {
         std::copy(du, du + d, next_du);
       }
-      if (hamming) {
+      if (hamming && quantization_.binary_memory) {
+        // s_i = beta ln2 sum_r (1 + sign(u_r) sign(m_ir)) / 2.
+        const float half = quantization_.beta * std::log(2.0f) / 2.0f;
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t r = 0; r < d; ++r) {
+            const float su = u[r] < 0.0f ? -1.0f : 1.0f, sm = keys[i * d + r] < 0.0f ? -1.0f : 1.0f;
+            next_du[r] += dp[i] * half * sm;
+            dkeys[i * d + r] += dp[i] * half * su;
+          }
+      } else if (hamming) {
         // s_i = beta ln2 2^-7 sum_r h(a_r, b_ir); the closed form's derivative
         // in raw units is -sigma sign(a - b) while |a - b| < 127.
         const int frac = quantization_.memory_frac[key_memory(k)];
@@ -411,6 +439,13 @@ class memn2n {
   }
   // Softmax over the n scores and `padding` more slots of score 0 (empty
   // memories, whose values are 0): they only share the normalization.
+  // x <- alpha sign(x), alpha = mean |x| (sign(0) = +1).
+  static void binarize(float* x, std::size_t n) noexcept {
+    float alpha = 0.0f;
+    for (std::size_t i = 0; i < n; ++i) alpha += std::abs(x[i]);
+    alpha /= static_cast<float>(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = x[i] < 0.0f ? -alpha : alpha;
+  }
   static void quantize(float* x, std::size_t n, int frac) noexcept {
     for (std::size_t i = 0; i < n; ++i) x[i] = detail::quantize8(x[i], frac);
   }
