@@ -64,6 +64,7 @@ struct options {
   std::size_t runs = 1;
   std::size_t threads = 0;
   float beta = 1.0f;
+  std::size_t float_epochs = 0;
   bool joint = false;
   std::string json;
   std::string save;
@@ -127,6 +128,7 @@ options parse(int argc, char** argv) {
     else if (flag == "--dim") o.dim = parse_number(flag, value, 1, qmann::memn2n_max_dim);
     else if (flag == "--seed") o.seed = parse_number(flag, value, 0, 1ULL << 62);
     else if (flag == "--runs") o.runs = parse_number(flag, value, 1, 100);
+    else if (flag == "--float-epochs") o.float_epochs = parse_number(flag, value, 0, 10000);
     else if (flag == "--beta") {
       char* end = nullptr;
       o.beta = std::strtof(value.c_str(), &end);
@@ -242,6 +244,7 @@ trained_model train_model(const options& o, const std::string& scheme, int task,
     q.beta = o.beta;
     model.set_quantization(q);
     qmann::train_config tc;
+    tc.float_epochs = std::min(o.float_epochs, o.epochs - 1);
     tc.per_hop_formats = qmann_scheme;  // MQ is Q-MANN's; the conventional schemes have one format
     tc.epochs = o.epochs;
     tc.linear_start_epochs = o.ls_epochs;

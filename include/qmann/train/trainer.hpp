@@ -49,6 +49,9 @@ struct train_config {
   /// Measure the formats before every quantized epoch, or once, before the
   /// first (then they stay fixed, so the model can settle into them).
   bool recalibrate_every_epoch = false;
+  /// Main-phase epochs trained in float before quantization-aware training
+  /// starts (the linear start is always float).
+  std::size_t float_epochs = 0;
   std::uint64_t seed = 1;
 };
 
@@ -175,9 +178,11 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
   memn2n_quantization calibrated = target;
   for (std::size_t epoch = 1; epoch <= total; ++epoch) {
     const bool linear = epoch <= config.linear_start_epochs;
+    const std::size_t first_quantized = config.linear_start_epochs + config.float_epochs + 1;
+    const bool quantized = target.enabled && epoch >= first_quantized;
     if (target.enabled) {
-      model.set_quantization(linear ? memn2n_quantization{} : calibrated);
-      if (!linear && (config.recalibrate_every_epoch || epoch == config.linear_start_epochs + 1))
+      model.set_quantization(quantized ? calibrated : memn2n_quantization{});
+      if (quantized && (config.recalibrate_every_epoch || epoch == first_quantized))
         calibrated = calibrate(model, train, config.per_hop_formats);
     }
     float rate = config.linear_start_epochs > 0 ? config.linear_start_rate : config.learning_rate;
@@ -228,7 +233,7 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
     // Keep the best validation error; among equal ones, the lower training
     // loss. Linear-start epochs are not candidates: their model has no
     // attention softmax.
-    const bool candidate = !linear || config.epochs == 0;
+    const bool candidate = (!linear || config.epochs == 0) && (quantized || !target.enabled);
     if (candidate && (validation_error < result.validation_error ||
                       (validation_error == result.validation_error && mean_loss < best_loss))) {
       result.validation_error = validation_error;
