@@ -80,3 +80,22 @@ TEST_CASE("train: real bAbI task 1 (1k), a few epochs, below 10% error") {
   CHECK(result.test_error < 0.10f);
 }
 #endif
+
+TEST_CASE("train: words never seen in training are the unknown id and answer nothing") {
+  auto train_q = synthetic(1, 200, 21);
+  std::vector<qmann::data::question> test(train_q.begin(), train_q.begin() + 5);
+  test[0].story[0] = {"zorg", "flew", "to", "the", "moon"};
+  test[0].words = {"where", "is", "zorg"};
+  test[0].answer = "moon";
+  qmann::data::vocabulary vocab;
+  qmann::data::add_words(vocab, train_q);
+  const auto set = qmann::data::encode(test, vocab, 50, 8);
+  CHECK(set.story(0)[0] == qmann::data::vocabulary::unknown);
+  CHECK(set.query(0)[2] == qmann::data::vocabulary::unknown);
+  CHECK(set.answers[0] == qmann::data::vocabulary::unknown);
+  const qmann::memn2n model(qmann::memn2n_config{}, vocab.size(), 8, 1);
+  qmann::memn2n::workspace ws;
+  const auto answer = model.predict({set.story(0), static_cast<std::size_t>(set.sentences[0]), set.query(0)}, ws);
+  CHECK(answer >= 2);  // a real word: an unknown answer always counts as an error
+  CHECK(qmann::error_rate(model, set) >= 0.2f);
+}
