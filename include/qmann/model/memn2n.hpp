@@ -76,12 +76,14 @@ inline constexpr std::size_t memn2n_max_dim = 1024;
 /// vector's mean |x|, as XNOR-Net scales binary weights); `dot` then scores
 /// u . m saturating in 8 bits (conventional binary), `hamming` counts the
 /// dimensions where sign(u) = sign(m) (Q-MANN binary), with the surrogate
-/// gradient sign(other) / 2 of (1 + sign(u) sign(m)) / 2.
+/// gradient of (1 + sign(u) sign(m)) / 2 through straight-through signs
+/// (u's of slope 1/32 per raw unit inside |u| < 32 raw units).
 /// The backward pass is a straight-through estimator (each rounding passes
-/// the gradient unchanged), and for the Hamming similarity the derivative
-/// of its closed form s (M - min(|a - b|, M)): -+s sign(a - b) 2^(F-7) while
-/// |a - b| < M in raw units, 0 beyond: a cheap surrogate of the bit-level
-/// definition. The answer layer stays float here.
+/// the gradient unchanged). The Hamming similarity h = sign(a) sign(b)
+/// (M - min(|a - b|, M)) is dominated by its sign product, so its surrogate
+/// gradient differentiates both factors: each sign straight-through with
+/// slope 1/32 per raw unit inside |x| < 32, and the closeness by its slope
+/// -+sign(a - b) while |a - b| < M. The answer layer stays float here.
 struct memn2n_quantization {
   bool enabled = false;
   memn2n_similarity similarity = memn2n_similarity::dot;
@@ -349,7 +351,10 @@ class memn2n {
         for (std::size_t i = 0; i < n; ++i)
           for (std::size_t r = 0; r < d; ++r) {
             const float su = u[r] < 0.0f ? -1.0f : 1.0f, sm = keys[i * d + r] < 0.0f ? -1.0f : 1.0f;
-            next_du[r] += dp[i] * half * sm;
+            // sign(u) straight-through inside 32 raw units of u's format (as
+            // for fixed8-hamming); m's sign passes through alpha sign(x).
+            const float window = std::ldexp(32.0f, -quantization_.controller_frac[k]);
+            if (std::abs(u[r]) < window) next_du[r] += dp[i] * half * sm / window;
             dkeys[i * d + r] += dp[i] * half * su;
           }
       } else if (hamming) {
@@ -363,11 +368,21 @@ class memn2n {
           for (std::size_t r = 0; r < d; ++r) {
             const float a = key[r], b = keys[i * d + r];
             const float diff = (a - b) * scale;
-            if (std::abs(diff) >= 127.0f || diff == 0.0f) continue;
-            const float sigma = (a < 0.0f) == (b < 0.0f) ? 1.0f : -1.0f;
-            const float g = dp[i] * unit * sigma * (diff > 0.0f ? 1.0f : -1.0f);
-            next_du[r] -= g;               // dh/da = -sigma sign(a - b)
-            dkeys[i * d + r] += g;         // dh/db = +sigma sign(a - b)
+            const float closeness = 127.0f - std::min(std::abs(diff), 127.0f);  // g(|a - b|)
+            const float sa = a < 0.0f ? -1.0f : 1.0f, sb = b < 0.0f ? -1.0f : 1.0f;
+            // h = sa sb g(|a - b|). The sign product dominates h, so its
+            // surrogate matters most: a straight-through sign of slope
+            // 1/window for |x| < window raw units (window = 32, a quarter of
+            // the range; 8 to 32 measured alike, 64 and 127 worse), and the
+            // closeness by its own slope.
+            constexpr float window = 32.0f;
+            const float slope = (std::abs(diff) >= 127.0f || diff == 0.0f) ? 0.0f : (diff > 0.0f ? 1.0f : -1.0f);
+            const float ste_a = std::abs(a * scale) < window ? 1.0f / window : 0.0f;
+            const float ste_b = std::abs(b * scale) < window ? 1.0f / window : 0.0f;
+            const float dha = sb * closeness * ste_a - sa * sb * slope;
+            const float dhb = sa * closeness * ste_b + sa * sb * slope;
+            next_du[r] += dp[i] * unit * dha;
+            dkeys[i * d + r] += dp[i] * unit * dhb;
           }
       } else {
         for (std::size_t i = 0; i < n; ++i)
