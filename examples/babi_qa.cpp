@@ -157,8 +157,8 @@ options parse(int argc, char** argv) {
   }
   if (o.threads == 0) o.threads = std::max(1U, std::thread::hardware_concurrency());
   if (!o.load.empty() && !o.save.empty()) throw usage_error("--load and --save: one or the other");
-  if ((!o.load.empty() || !o.save.empty()) && (o.schemes.size() != 1 || o.schemes[0] != "float"))
-    throw usage_error("--save and --load: only the float scheme's models can be stored so far");
+  if ((!o.load.empty() || !o.save.empty()) && o.schemes.size() != 1)
+    throw usage_error("--save and --load: one scheme per model file (--schemes NAME)");
   return o;
 }
 
@@ -325,7 +325,7 @@ std::vector<task_result> run_joint(const options& o, const std::vector<task_data
 
 // --load: each task's model from the file (or the file's joint model).
 std::vector<task_result> run_loaded(const options& o, const std::vector<task_data>& data) {
-  auto models = qmann::io::load_models(o.load, "float");
+  auto models = qmann::io::load_models(o.load, o.schemes.front());
   std::vector<task_result> results;
   for (const auto& t : data) {
     const qmann::io::stored_model* found = nullptr;
@@ -333,7 +333,7 @@ std::vector<task_result> run_loaded(const options& o, const std::vector<task_dat
       if (m.task == t.task || m.task == 0) found = &m;
     if (!found)
       throw usage_error("--load: '" + o.load + "' has no model for task " + std::to_string(t.task));
-    results.push_back(evaluate(t, *found, "float"));
+    results.push_back(evaluate(t, *found, o.schemes.front()));
   }
   return results;
 }
@@ -466,7 +466,7 @@ int main(int argc, char** argv) {
       std::vector<qmann::io::stored_model> models;
       for (auto& r : results)
         if (r.model) models.push_back(std::move(*r.model));
-      qmann::io::save_models(o.save, "float", models);
+      qmann::io::save_models(o.save, o.schemes.front(), models);
       std::printf("saved %zu model(s) to %s\n", models.size(), o.save.c_str());
     }
     if (!o.json.empty()) write_json(o.json, results);

@@ -62,6 +62,30 @@ TEST_CASE("model file: save and load give the same models") {
   }
 }
 
+TEST_CASE("model file: quantized models keep their scheme's formats") {
+  const auto path = temp_file("quantized.qmann");
+  auto m = sample(3, qmann::weight_tying::adjacent);
+  qmann::memn2n_quantization q;
+  q.enabled = true;
+  q.similarity = qmann::memn2n_similarity::hamming;
+  q.beta = 2.0f;
+  q.memory_frac = {5, 4, 6};
+  q.controller_frac = {7, 6, 5};
+  m.model.set_quantization(q);
+  std::vector<qmann::io::stored_model> models;
+  models.push_back(std::move(m));
+  qmann::io::save_models(path, "fixed8-hamming", models);
+  const auto loaded = qmann::io::load_models(path, "fixed8-hamming");
+  const auto& lq = loaded.front().model.quantization();
+  CHECK(lq.enabled);
+  CHECK(lq.similarity == qmann::memn2n_similarity::hamming);
+  CHECK_FALSE(lq.binary_memory);
+  CHECK(lq.beta == 2.0f);
+  CHECK(lq.memory_frac[1] == 4);
+  CHECK(lq.controller_frac[2] == 5);
+  CHECK_THROWS_AS(qmann::io::load_models(path, "float"), qmann::io::model_file_error);
+}
+
 TEST_CASE("model file: damaged, truncated, foreign and other-scheme files are clear errors") {
   const auto path = temp_file("good.qmann");
   qmann::io::save_models(path, "float", {sample(2, qmann::weight_tying::adjacent)});

@@ -10,6 +10,10 @@
 //     u32 dim, hops, memory_size, tying (0 adjacent, 1 layer-wise),
 //         flags (1 PE, 2 TE, 4 empty slots attended), vocabulary size,
 //         sentence size
+//     u32 quantized                 0, or 1 followed by: u32 similarity
+//         (0 dot, 1 hamming), u32 binary memory, f32 beta, u32 count and
+//         count x i32 memory formats, u32 count and count x i32 controller
+//         formats (fractional bits of fixed<8,F>)
 //     str word x vocabulary size    ids 0, 1 are "<nil>", "<unk>"
 //     u32 matrices, then per matrix: u64 count, count x f32
 //   u32 CRC-32 of every byte before it
@@ -171,6 +175,17 @@ inline void save_models(const std::filesystem::path& path, std::string_view sche
           (c.attend_to_empty_slots ? 4U : 0U));
     w.u32(static_cast<std::uint32_t>(m.model.vocabulary_size()));
     w.u32(static_cast<std::uint32_t>(m.model.sentence_size()));
+    const auto& q = m.model.quantization();
+    w.u32(q.enabled ? 1 : 0);
+    if (q.enabled) {
+      w.u32(q.similarity == memn2n_similarity::dot ? 0 : 1);
+      w.u32(q.binary_memory ? 1 : 0);
+      w.f32(q.beta);
+      w.u32(static_cast<std::uint32_t>(m.model.distinct_memories()));
+      for (std::size_t e = 0; e < m.model.distinct_memories(); ++e) w.u32(static_cast<std::uint32_t>(q.memory_frac[e]));
+      w.u32(static_cast<std::uint32_t>(c.hops + 1));
+      for (std::size_t k = 0; k <= c.hops; ++k) w.u32(static_cast<std::uint32_t>(q.controller_frac[k]));
+    }
     if (m.vocabulary.size() != m.model.vocabulary_size())
       throw std::invalid_argument("qmann::io::save_models: vocabulary and model sizes differ");
     for (std::size_t id = 0; id < m.vocabulary.size(); ++id)
@@ -249,6 +264,19 @@ inline std::vector<stored_model> load_models(const std::filesystem::path& path, 
     config.attend_to_empty_slots = flags & 4U;
     const std::uint32_t vocab_size = r.bounded("vocabulary size", 3, model_file_max_vocabulary);
     const std::uint32_t sentence_size = r.bounded("sentence size", 1, model_file_max_sentence);
+    memn2n_quantization q;
+    q.enabled = r.bounded("quantized flag", 0, 1) == 1;
+    if (q.enabled) {
+      q.similarity = r.bounded("similarity", 0, 1) == 0 ? memn2n_similarity::dot : memn2n_similarity::hamming;
+      q.binary_memory = r.bounded("binary memory flag", 0, 1) == 1;
+      q.beta = r.f32("beta");
+      if (!(q.beta > 0.0f) || q.beta > 64.0f) r.fail("beta outside (0, 64]");
+      const std::size_t memories = config.tying == weight_tying::adjacent ? config.hops + 1 : 2;
+      if (r.bounded("memory format count", memories, memories) != memories) r.fail("memory formats");
+      for (std::size_t e = 0; e < memories; ++e) q.memory_frac[e] = static_cast<int>(r.bounded("memory format", 0, 7));
+      if (r.bounded("controller format count", config.hops + 1, config.hops + 1) != config.hops + 1) r.fail("controller formats");
+      for (std::size_t k = 0; k <= config.hops; ++k) q.controller_frac[k] = static_cast<int>(r.bounded("controller format", 0, 7));
+    }
     data::vocabulary vocabulary;
     for (std::uint32_t id = 0; id < vocab_size; ++id) {
       const std::string word = r.str("word", 4096);
@@ -259,6 +287,7 @@ inline std::vector<stored_model> load_models(const std::filesystem::path& path, 
       }
     }
     memn2n model(config, vocab_size, sentence_size, 0);
+    model.set_quantization(q);
     const std::uint32_t matrices = r.u32("matrix count");
     if (matrices != model.parameters().size())
       r.fail(std::to_string(matrices) + " matrices, the model has " + std::to_string(model.parameters().size()));
