@@ -241,7 +241,8 @@ class memn2n {
         }
       } else if (hamming) {
         // Q-MANN: the key in the memory's format, the bounded similarity of
-        // raw values (units of 2^-7), and p ~ 2^(beta s).
+        // raw values (units of 2^-7; the closed form, proven equal to the
+        // bit-level definition in the kernel tests), and p ~ 2^(beta s).
         const int frac = quantization_.memory_frac[key_memory(k)];
         float* key = ws.keys.data() + k * d;
         for (std::size_t r = 0; r < d; ++r) key[r] = detail::quantize8(u[r], frac);
@@ -249,8 +250,8 @@ class memn2n {
         for (std::size_t i = 0; i < n; ++i) {
           int sum = 0;
           for (std::size_t r = 0; r < d; ++r)
-            sum += kernels::scalar::weighted_hamming_term<8>(static_cast<int>(key[r] * scale),
-                                                             static_cast<int>(keys[i * d + r] * scale));
+            sum += kernels::detail::weighted_hamming_closed<8>(static_cast<int>(key[r] * scale),
+                                                               static_cast<int>(keys[i * d + r] * scale));
           p[i] = base2 * static_cast<float>(sum) / 128.0f;
         }
       } else {
