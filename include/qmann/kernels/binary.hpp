@@ -5,6 +5,8 @@
 // scalar popcount last.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -158,6 +160,45 @@ inline void read(const std::int16_t* p, const std::uint64_t* rows, std::size_t n
         if (!first) set_sum = _mm512_add_epi32(set_sum, _mm512_maskz_loadu_epi32(k, out + d + 16 * b));
         _mm512_mask_storeu_epi32(out + d + 16 * b, k, set_sum);
       }
+    }
+  });
+  for (std::size_t d = 0; d < dim; ++d) out[d] = total - 2 * out[d];
+#elif defined(__AVX2__)
+  // Eight dims per add: a 256-entry table turns a byte of a row into eight
+  // lane masks, which select p into the sums of set-bit weights.
+  alignas(32) static const auto byte_masks = [] {
+    std::array<std::array<std::int32_t, 8>, 256> t{};
+    for (int b = 0; b < 256; ++b)
+      for (int i = 0; i < 8; ++i) t[static_cast<std::size_t>(b)][static_cast<std::size_t>(i)] = (b >> i) & 1 ? -1 : 0;
+    return t;
+  }();
+  std::int32_t total = 0;
+  for (std::size_t i = 0; i < n; ++i) total += p[i];
+  const std::size_t groups = dim / 8;
+  detail::for_nonzero_weights(p, n, [&](const std::uint32_t* active, std::size_t count, bool first) {
+    for (std::size_t g = 0; g < groups; g += 4) {  // 32 dims in four registers
+      const std::size_t live = std::min<std::size_t>(4, groups - g);
+      __m256i acc[4];
+      for (std::size_t b = 0; b < live; ++b)
+        acc[b] = first ? _mm256_setzero_si256()
+                       : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(out + (g + b) * 8));
+      for (std::size_t j = 0; j < count; ++j) {
+        const std::uint32_t i = active[j];
+        const __m256i pi = _mm256_set1_epi32(p[i]);
+        const auto* bytes = reinterpret_cast<const unsigned char*>(rows + i * stride_words);
+        for (std::size_t b = 0; b < live; ++b) {
+          const __m256i mask = _mm256_load_si256(reinterpret_cast<const __m256i*>(byte_masks[bytes[g + b]].data()));
+          acc[b] = _mm256_add_epi32(acc[b], _mm256_and_si256(mask, pi));
+        }
+      }
+      for (std::size_t b = 0; b < live; ++b)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + (g + b) * 8), acc[b]);
+    }
+    for (std::size_t d = groups * 8; d < dim; ++d) {
+      std::int32_t sum = first ? 0 : out[d];
+      for (std::size_t j = 0; j < count; ++j)
+        if ((rows[active[j] * stride_words + d / 64] >> (d % 64)) & 1U) sum += p[active[j]];
+      out[d] = sum;
     }
   });
   for (std::size_t d = 0; d < dim; ++d) out[d] = total - 2 * out[d];

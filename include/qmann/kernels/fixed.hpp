@@ -301,6 +301,40 @@ inline void read(const std::int16_t* p, const std::int8_t* rows, std::size_t n, 
       _mm512_mask_storeu_epi32(out + d + 16, k1, second16);
     }
   });
+#elif defined(__AVX2__)
+  // As the AVX-512 path, 16 dims at a time; the last dim % 16 in scalar.
+  const std::size_t blocks = dim / 16 * 16;
+  detail::for_nonzero_weights(p, n, [&](const std::uint32_t* active, std::size_t count, bool first) {
+    for (std::size_t d = 0; d < blocks; d += 16) {
+      __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+      for (std::size_t j = 0; j < count; j += 2) {
+        const std::uint32_t a = active[j];
+        const bool pair = j + 1 < count;
+        const std::uint32_t b = pair ? active[j + 1] : a;
+        const __m256i r0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows + a * stride + d)));
+        const __m256i r1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows + b * stride + d)));
+        const std::uint32_t pb = pair ? static_cast<std::uint16_t>(p[b]) : 0U;  // a lone row pairs with weight 0
+        const __m256i pp = _mm256_set1_epi32(static_cast<std::int32_t>(static_cast<std::uint16_t>(p[a]) | (pb << 16)));
+        lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(r0, r1), pp));
+        hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(r0, r1), pp));
+      }
+      // lo holds dims {0-3, 8-11}, hi {4-7, 12-15}.
+      __m256i first8 = _mm256_permute2x128_si256(lo, hi, 0x20);
+      __m256i second8 = _mm256_permute2x128_si256(lo, hi, 0x31);
+      if (!first) {
+        first8 = _mm256_add_epi32(first8, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(out + d)));
+        second8 = _mm256_add_epi32(second8, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(out + d + 8)));
+      }
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + d), first8);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + d + 8), second8);
+    }
+    for (std::size_t d = blocks; d < dim; ++d) {
+      std::int32_t sum = first ? 0 : out[d];
+      for (std::size_t j = 0; j < count; ++j)
+        sum += std::int32_t{p[active[j]]} * std::int32_t{rows[active[j] * stride + d]};
+      out[d] = sum;
+    }
+  });
 #else
   scalar::read(p, rows, n, dim, stride, out);
 #endif
