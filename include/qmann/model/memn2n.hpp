@@ -1,5 +1,6 @@
 // qmann::memn2n: End-To-End Memory Network (Sukhbaatar, Szlam, Weston,
-// Fergus 2015) for bAbI, in float, with a hand-written backward pass.
+// Fergus 2015) for bAbI, in float, with a hand-written backward pass, and
+// quantization-aware simulation of the 8-bit and binary schemes (below).
 //
 // For one question with story sentences x_i (word ids x_ij) and query q:
 //   m_i^k = sum_j l_j * A^k[x_ij] + T_A^k[t_i]     memory keys    (eq. 1, PE, TE)
@@ -28,7 +29,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
-#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -348,19 +348,19 @@ class memn2n {
       }
       if (hamming && quantization_.binary_memory) {
         // s_i = beta ln2 sum_r (1 + sign(u_r) sign(m_ir)) / 2.
+        // sign(u) straight-through inside 32 raw units of u's format (as for
+        // fixed8-hamming); m's sign passes through alpha sign(x).
         const float half = quantization_.beta * std::log(2.0f) / 2.0f;
+        const float window = std::ldexp(32.0f, -quantization_.controller_frac[k]);
         for (std::size_t i = 0; i < n; ++i)
           for (std::size_t r = 0; r < d; ++r) {
             const float su = u[r] < 0.0f ? -1.0f : 1.0f, sm = keys[i * d + r] < 0.0f ? -1.0f : 1.0f;
-            // sign(u) straight-through inside 32 raw units of u's format (as
-            // for fixed8-hamming); m's sign passes through alpha sign(x).
-            const float window = std::ldexp(32.0f, -quantization_.controller_frac[k]);
             if (std::abs(u[r]) < window) next_du[r] += dp[i] * half * sm / window;
             dkeys[i * d + r] += dp[i] * half * su;
           }
       } else if (hamming) {
-        // s_i = beta ln2 2^-7 sum_r h(a_r, b_ir); the closed form's derivative
-        // in raw units is -sigma sign(a - b) while |a - b| < 127.
+        // s_i = beta ln2 2^-7 sum_r h(a_r, b_ir), h = sign(a) sign(b) g(|a - b|)
+        // in raw units (a: the key, b: the memory); surrogate below.
         const int frac = quantization_.memory_frac[key_memory(k)];
         const float scale = std::ldexp(1.0f, frac);
         const float unit = quantization_.beta * std::log(2.0f) * scale / 128.0f;

@@ -172,13 +172,14 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
   memn2n::workspace ws;
   std::vector<std::int32_t> time, scratch;
   const std::size_t total = config.linear_start_epochs + config.epochs;
-  // Quantization-aware training: linear start in float, then each epoch
-  // quantized with formats measured on the training data before it.
+  // Quantization-aware training: the linear start and `float_epochs` in
+  // float, then quantized epochs with formats measured on the training data
+  // before the first of them (or before each, recalibrate_every_epoch).
   const memn2n_quantization target = model.quantization();
   memn2n_quantization calibrated = target;
+  const std::size_t first_quantized = config.linear_start_epochs + config.float_epochs + 1;
   for (std::size_t epoch = 1; epoch <= total; ++epoch) {
     const bool linear = epoch <= config.linear_start_epochs;
-    const std::size_t first_quantized = config.linear_start_epochs + config.float_epochs + 1;
     const bool quantized = target.enabled && epoch >= first_quantized;
     if (target.enabled) {
       model.set_quantization(quantized ? calibrated : memn2n_quantization{});
