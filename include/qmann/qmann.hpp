@@ -19,6 +19,7 @@
 #include "qmann/number/binary.hpp"
 #include "qmann/number/traits.hpp"
 #include "qmann/number/ostream.hpp"
+#include "qmann/number/rescale.hpp"
 
 #include "qmann/container/aligned_buffer.hpp"
 #include "qmann/container/vector.hpp"
@@ -41,5 +42,9 @@
 #include "qmann/data/encode.hpp"
 #include "qmann/data/synthetic.hpp"
 
+#include "qmann/model/memn2n_config.hpp"
+#include "qmann/model/integer_forward.hpp"
 #include "qmann/model/memn2n.hpp"
+#include "qmann/model/scheme.hpp"
+#include "qmann/model/quantized_memn2n.hpp"
 #include "qmann/train/trainer.hpp"

@@ -104,8 +104,12 @@ TEST_CASE("model file: damaged, truncated, foreign and other-scheme files are cl
   expect({'h', 'e', 'l', 'l', 'o', '\n'}, "not a qmann model file (no QMANNMOD magic)");
   expect({}, "not a qmann model file (no QMANNMOD magic)");
   auto newer = good;
-  newer[8] = 2;
-  expect(newer, "format version 2, this qmann reads version 1");
+  newer[8] = static_cast<char>(qmann::io::model_file_version + 1);
+  expect(newer, "format version " + std::to_string(qmann::io::model_file_version + 1) +
+                    ", this qmann reads version " + std::to_string(qmann::io::model_file_version));
+  auto older = good;
+  older[8] = 1;  // version 1 had no table formats: refused, not misread
+  expect(older, "format version 1, this qmann reads version " + std::to_string(qmann::io::model_file_version));
   CHECK_THROWS_WITH_AS(qmann::io::load_models(path, "fixed8-hamming"),
                        (path.string() + ": holds scheme 'float', expected 'fixed8-hamming'").c_str(),
                        qmann::io::model_file_error);

@@ -58,22 +58,28 @@ TEST_CASE("quantization: memories and controller states are fixed<8,F> values") 
   }
 }
 
-TEST_CASE("quantization: Hamming scores are the kernel's weighted-bit Hamming similarity") {
+TEST_CASE("quantization: the attention is the base-2 softmax of weighted-bit Hamming scores") {
   auto model = quantized_model(qmann::memn2n_similarity::hamming);
   const toy t;
   qmann::memn2n::workspace ws;
-  model.forward(t.input(), ws, /*linear=*/true);  // linear: p holds the scores themselves
+  model.forward(t.input(), ws);
   const auto& q = model.quantization();
+  const auto& iw = ws.integer;
+  REQUIRE(iw.slots == 5);  // 3 sentences and 2 empty slots (memory_size 5)
   for (std::size_t k = 0; k < 2; ++k) {
     std::vector<std::int8_t> key(8), row(8);
     for (std::size_t r = 0; r < 8; ++r)
       key[r] = static_cast<std::int8_t>(std::ldexp(ws.keys[k * 8 + r], q.memory_frac[k]));
+    std::vector<std::int32_t> scores(5, 0);  // empty slots score 0
     for (std::size_t i = 0; i < 3; ++i) {
       for (std::size_t r = 0; r < 8; ++r)
         row[r] = static_cast<std::int8_t>(std::ldexp(ws.memory[(k * 3 + i) * 8 + r], q.memory_frac[k]));
-      const float want = std::log(2.0f) * static_cast<float>(qmann::kernels::weighted_hamming<8>(key.data(), row.data(), 8)) / 128.0f;
-      CHECK(ws.p[k * 3 + i] == doctest::Approx(want).epsilon(1e-6));
+      scores[i] = qmann::kernels::scalar::weighted_hamming<8>(key.data(), row.data(), 8);
     }
+    std::vector<std::int16_t> p(5);
+    qmann::kernels::scalar::softmax_base2(scores.data(), 5, 7, 256, p.data());
+    for (std::size_t i = 0; i < 5; ++i) CHECK(iw.p[k * 5 + i] == p[i]);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(ws.p[k * 3 + i] == std::ldexp(static_cast<float>(p[i]), -14));
   }
 }
 

@@ -3,7 +3,7 @@
 //
 // Layout (all integers little-endian, floats as their IEEE-754 bits):
 //   "QMANNMOD"                      magic, 8 bytes
-//   u32 version                     1
+//   u32 version                     2
 //   str scheme                      e.g. "float" (u32 length, then bytes)
 //   u32 models                      then per model:
 //     i32 task                      bAbI task, 0 for a joint model
@@ -11,9 +11,10 @@
 //         flags (1 PE, 2 TE, 4 empty slots attended), vocabulary size,
 //         sentence size
 //     u32 quantized                 0, or 1 followed by: u32 similarity
-//         (0 dot, 1 hamming), u32 binary memory, f32 beta, u32 count and
-//         count x i32 memory formats, u32 count and count x i32 controller
-//         formats (fractional bits of fixed<8,F>)
+//         (0 dot, 1 hamming), u32 binary memory, f32 beta, u32 memory
+//         width, u32 count and count x u32 memory formats, u32 count and
+//         count x u32 controller formats, u32 count and count x u32 table
+//         formats (fractional bits F of fixed<W,F>)
 //     str word x vocabulary size    ids 0, 1 are "<nil>", "<unk>"
 //     u32 matrices, then per matrix: u64 count, count x f32
 //   u32 CRC-32 of every byte before it
@@ -52,7 +53,7 @@ struct stored_model {
   data::vocabulary vocabulary;
 };
 
-inline constexpr std::uint32_t model_file_version = 1;
+inline constexpr std::uint32_t model_file_version = 2;
 inline constexpr std::size_t model_file_max_models = 1000;
 inline constexpr std::size_t model_file_max_vocabulary = 1u << 20;
 inline constexpr std::size_t model_file_max_sentence = 4096;
@@ -181,10 +182,13 @@ inline void save_models(const std::filesystem::path& path, std::string_view sche
       w.u32(q.similarity == memn2n_similarity::dot ? 0 : 1);
       w.u32(q.binary_memory ? 1 : 0);
       w.f32(q.beta);
+      w.u32(static_cast<std::uint32_t>(q.memory_width));
       w.u32(static_cast<std::uint32_t>(m.model.distinct_memories()));
       for (std::size_t e = 0; e < m.model.distinct_memories(); ++e) w.u32(static_cast<std::uint32_t>(q.memory_frac[e]));
       w.u32(static_cast<std::uint32_t>(c.hops + 1));
       for (std::size_t k = 0; k <= c.hops; ++k) w.u32(static_cast<std::uint32_t>(q.controller_frac[k]));
+      w.u32(static_cast<std::uint32_t>(m.model.parameters().size()));
+      for (std::size_t p = 0; p < m.model.parameters().size(); ++p) w.u32(static_cast<std::uint32_t>(q.table_frac[p]));
     }
     if (m.vocabulary.size() != m.model.vocabulary_size())
       throw std::invalid_argument("qmann::io::save_models: vocabulary and model sizes differ");
@@ -271,11 +275,17 @@ inline std::vector<stored_model> load_models(const std::filesystem::path& path, 
       q.binary_memory = r.bounded("binary memory flag", 0, 1) == 1;
       q.beta = r.f32("beta");
       if (!(q.beta > 0.0f) || q.beta > 64.0f) r.fail("beta outside (0, 64]");
+      q.memory_width = static_cast<int>(r.bounded("memory width", 2, 8));
+      const int memory_bits = q.binary_memory ? 8 : q.memory_width;
       const std::size_t memories = config.tying == weight_tying::adjacent ? config.hops + 1 : 2;
       if (r.bounded("memory format count", memories, memories) != memories) r.fail("memory formats");
-      for (std::size_t e = 0; e < memories; ++e) q.memory_frac[e] = static_cast<int>(r.bounded("memory format", 0, 7));
+      for (std::size_t e = 0; e < memories; ++e)
+        q.memory_frac[e] = static_cast<int>(r.bounded("memory format", 0, static_cast<std::uint32_t>(memory_bits - 1)));
       if (r.bounded("controller format count", config.hops + 1, config.hops + 1) != config.hops + 1) r.fail("controller formats");
       for (std::size_t k = 0; k <= config.hops; ++k) q.controller_frac[k] = static_cast<int>(r.bounded("controller format", 0, 7));
+      const std::size_t matrices = config.tying == weight_tying::adjacent ? config.hops + 1 : 5;
+      if (r.bounded("table format count", matrices, matrices) != matrices) r.fail("table formats");
+      for (std::size_t p = 0; p < matrices; ++p) q.table_frac[p] = static_cast<int>(r.bounded("table format", 0, 7));
     }
     data::vocabulary vocabulary;
     for (std::uint32_t id = 0; id < vocab_size; ++id) {

@@ -84,10 +84,24 @@ inline float error_rate(const memn2n& model, const data::encoded_set& set) {
   return static_cast<float>(wrong) / static_cast<float>(set.size());
 }
 
-/// The 8-bit formats of a quantized model, measured on (up to the first 512
+/// The formats of the weight matrices (embedding tables, W, H): for each,
+/// F = 7 - ceil(log2 max|w|) in fixed<8,F>. Weights, not data: measured
+/// again before every quantized epoch, as training moves them.
+inline void calibrate_tables(const memn2n& model, memn2n_quantization& q) {
+  for (std::size_t p = 0; p < model.parameters().size(); ++p) {
+    float max = 0.0f;
+    for (float x : model.parameters()[p]) max = std::max(max, std::abs(x));
+    q.table_frac[p] = detail::frac_bits_for(max);
+  }
+}
+
+/// The formats of a quantized model, measured on (up to the first 512
 /// questions of) a training set with the model's float forward pass: for
-/// each embedded memory and each controller state, F = 7 - ceil(log2 max|x|).
-/// Never measured on test data.
+/// each embedded memory, F = (W - 1) - ceil(log2 max|x|) in the memory's
+/// width W (8 for the scale of binary memories; a pinned format is kept),
+/// for each controller state the same in 8 bits, and the table formats
+/// (calibrate_tables). Without per_hop, one format for every memory and
+/// controller state (the conventional scheme). Never measured on test data.
 inline memn2n_quantization calibrate(memn2n& model, const data::encoded_set& set, bool per_hop) {
   memn2n_quantization q = model.quantization();
   model.set_quantization({});
@@ -104,15 +118,19 @@ inline memn2n_quantization calibrate(memn2n& model, const data::encoded_set& set
       for (std::size_t r = 0; r < d; ++r)
         controller_max[k] = std::max(controller_max[k], std::abs(ws.u[k * d + r]));
   }
-  for (std::size_t m = 0; m < model.distinct_memories(); ++m) q.memory_frac[m] = detail::frac_bits_for(memory_max[m]);
+  const int memory_width = q.binary_memory ? 8 : q.memory_width;
+  for (std::size_t m = 0; m < model.distinct_memories(); ++m)
+    q.memory_frac[m] = q.pinned_memory_frac >= 0 ? q.pinned_memory_frac
+                                                 : detail::frac_bits_for(memory_max[m], memory_width);
   for (std::size_t k = 0; k <= hops; ++k) q.controller_frac[k] = detail::frac_bits_for(controller_max[k]);
   if (!per_hop) {
     int common = 7;
     for (std::size_t m = 0; m < model.distinct_memories(); ++m) common = std::min(common, q.memory_frac[m]);
     for (std::size_t k = 0; k <= hops; ++k) common = std::min(common, q.controller_frac[k]);
-    q.memory_frac.fill(common);
+    if (q.pinned_memory_frac < 0) q.memory_frac.fill(common);
     q.controller_frac.fill(common);
   }
+  calibrate_tables(model, q);
   model.set_quantization(q);
   return q;
 }
@@ -158,6 +176,10 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
                    const train_config& config, OnEpoch&& on_epoch) {
   if (train.size() == 0) throw std::invalid_argument("qmann::train: no training questions");
   if (config.batch_size == 0) throw std::invalid_argument("qmann::train: batch_size must be > 0");
+  if (model.quantization().enabled && config.float_epochs >= config.epochs)
+    throw std::invalid_argument("qmann::train: float_epochs (" + std::to_string(config.float_epochs) +
+                                ") must be below epochs (" + std::to_string(config.epochs) +
+                                ") for quantization-aware training");
   std::mt19937_64 gen(config.seed ^ 0x7261696E5EEDULL);
   auto& params = model.parameters();
   std::vector<std::vector<float>> grad(params.size());
@@ -183,8 +205,12 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
     const bool quantized = target.enabled && epoch >= first_quantized;
     if (target.enabled) {
       model.set_quantization(quantized ? calibrated : memn2n_quantization{});
-      if (quantized && (config.recalibrate_every_epoch || epoch == first_quantized))
+      if (quantized && (config.recalibrate_every_epoch || epoch == first_quantized)) {
         calibrated = calibrate(model, train, config.per_hop_formats);
+      } else if (quantized) {
+        calibrate_tables(model, calibrated);
+        model.set_quantization(calibrated);
+      }
     }
     float rate = config.linear_start_epochs > 0 ? config.linear_start_rate : config.learning_rate;
     if (!linear) {
