@@ -3,7 +3,8 @@
 //
 //   babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,...|all]
 //           [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]
-//           [--beta B] [--joint] [--threads T] [--json FILE] [--save FILE] [--load FILE]
+//           [--beta B] [--float-epochs N] [--patience N] [--joint] [--threads T]
+//           [--json FILE] [--save FILE] [--load FILE]
 //
 // --data DIR  a bAbI v1.2 folder such as tasks_1-20_v1-2/en; without it, a
 //             small built-in data set in bAbI format (tasks 1, 2, 6 made in
@@ -12,8 +13,13 @@
 //             with the best validation error (reported as such).
 // --schemes   float (MemN2N); fixed8-dot and binary-dot (conventionally
 //             quantized); fixed8-hamming and binary-hamming (Q-MANN); the
-//             quantized ones trained quantization-aware; the table puts
-//             them side by side. --beta: base-2 softmax sharpness.
+//             quantized ones trained quantization-aware, then exported to
+//             their integer-only model (qmann::quantized_memn2n), whose test
+//             error is the one reported; the table puts them side by side.
+//             --beta: base-2 softmax sharpness of the Hamming schemes.
+//             --float-epochs N: the first N main-phase epochs in float.
+// --patience N  early stopping: stop after N epochs without a better
+//             validation error (0: never; default 30), every scheme alike.
 // --joint     one model for all the tasks together (their training data
 //             pooled), evaluated per task.
 // --save FILE the trained models (one per task, or the joint one) in one
@@ -28,6 +34,8 @@
 #include <qmann/data/vocabulary.hpp>
 #include <qmann/io/model_file.hpp>
 #include <qmann/model/memn2n.hpp>
+#include <qmann/model/quantized_memn2n.hpp>
+#include <qmann/model/scheme.hpp>
 #include <qmann/train/trainer.hpp>
 
 #include <algorithm>
@@ -44,6 +52,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -65,6 +74,7 @@ struct options {
   std::size_t threads = 0;
   float beta = 1.0f;
   std::size_t float_epochs = 0;
+  std::size_t patience = 30;
   bool joint = false;
   std::string json;
   std::string save;
@@ -74,7 +84,8 @@ struct options {
 constexpr const char* usage =
     "usage: babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,...|all]\n"
     "               [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]\n"
-    "               [--beta B] [--joint] [--threads T] [--json FILE] [--save FILE] [--load FILE]";
+    "               [--beta B] [--float-epochs N] [--patience N] [--joint] [--threads T]\n"
+    "               [--json FILE] [--save FILE] [--load FILE]";
 
 std::uint64_t parse_number(const std::string& flag, const std::string& text, std::uint64_t lo,
                            std::uint64_t hi) {
@@ -129,6 +140,7 @@ options parse(int argc, char** argv) {
     else if (flag == "--seed") o.seed = parse_number(flag, value, 0, 1ULL << 62);
     else if (flag == "--runs") o.runs = parse_number(flag, value, 1, 100);
     else if (flag == "--float-epochs") o.float_epochs = parse_number(flag, value, 0, 10000);
+    else if (flag == "--patience") o.patience = parse_number(flag, value, 0, 10000);
     else if (flag == "--beta") {
       char* end = nullptr;
       o.beta = std::strtof(value.c_str(), &end);
@@ -155,11 +167,25 @@ options parse(int argc, char** argv) {
       if (std::find(o.tasks.begin(), o.tasks.end(), task) == o.tasks.end()) o.tasks.push_back(task);
     }
   }
+  if (o.float_epochs >= o.epochs)
+    throw usage_error("--float-epochs: must be below --epochs (" + std::to_string(o.epochs) + "), got " +
+                      std::to_string(o.float_epochs));
   if (o.threads == 0) o.threads = std::max(1U, std::thread::hardware_concurrency());
   if (!o.load.empty() && !o.save.empty()) throw usage_error("--load and --save: one or the other");
   if ((!o.load.empty() || !o.save.empty()) && o.schemes.size() != 1)
     throw usage_error("--save and --load: one scheme per model file (--schemes NAME)");
   return o;
+}
+
+// Calls f(std::type_identity<Scheme>{}) with the compile-time scheme of an
+// integer scheme's name, or f(std::type_identity<void>{}) for "float".
+template <class F>
+decltype(auto) with_scheme(const std::string& name, F&& f) {
+  if (name == "fixed8-dot") return f(std::type_identity<qmann::fixed8_dot>{});
+  if (name == "fixed8-hamming") return f(std::type_identity<qmann::fixed8_hamming>{});
+  if (name == "binary-dot") return f(std::type_identity<qmann::binary_dot>{});
+  if (name == "binary-hamming") return f(std::type_identity<qmann::binary_hamming>{});
+  return f(std::type_identity<void>{});
 }
 
 struct task_data {
@@ -200,6 +226,8 @@ struct task_result {
   std::size_t epochs_run = 0;
   std::size_t best_run = 0;
   std::size_t test_questions = 0;
+  float qat_test_error = 1.0f;    // the training forward pass's (quantized schemes)
+  float export_agreement = 1.0f;  // same answers, integer export vs training forward
   std::optional<qmann::io::stored_model> model;  // the kept one, for --save
   std::string formats;                           // fractional bits chosen, quantized schemes
 };
@@ -236,15 +264,13 @@ trained_model train_model(const options& o, const std::string& scheme, int task,
   for (std::size_t run = 0; run < o.runs; ++run) {
     const std::uint64_t seed = o.seed + run;
     qmann::memn2n model(config, vocab.size(), sentence_size, seed * 1000003ULL + static_cast<std::uint64_t>(task));
-    qmann::memn2n_quantization q;
-    q.enabled = scheme != "float";
     const bool qmann_scheme = scheme.ends_with("-hamming");
-    q.similarity = qmann_scheme ? qmann::memn2n_similarity::hamming : qmann::memn2n_similarity::dot;
-    q.binary_memory = scheme.starts_with("binary");
-    q.beta = o.beta;
-    model.set_quantization(q);
+    with_scheme(scheme, [&]<class S>(std::type_identity<S>) {
+      if constexpr (!std::is_void_v<S>) model.set_quantization(S::quantization(o.beta));
+    });
     qmann::train_config tc;
-    tc.float_epochs = std::min(o.float_epochs, o.epochs - 1);
+    tc.float_epochs = model.quantization().enabled ? o.float_epochs : 0;
+    tc.patience = o.patience;
     tc.per_hop_formats = qmann_scheme;  // MQ is Q-MANN's; the conventional schemes have one format
     tc.epochs = o.epochs;
     tc.linear_start_epochs = o.ls_epochs;
@@ -269,7 +295,24 @@ task_result evaluate(const task_data& t, const qmann::io::stored_model& m, const
   r.scheme = scheme;
   r.task = t.task;
   r.test_questions = test.size();
-  r.test_error = qmann::error_rate(m.model, test);
+  r.test_error = r.qat_test_error = qmann::error_rate(m.model, test);
+  with_scheme(scheme, [&]<class S>(std::type_identity<S>) {
+    if constexpr (!std::is_void_v<S>) {
+      // The integer-only model answers; the training forward pass must agree.
+      const qmann::quantized_memn2n<S> exported(m.model);
+      typename qmann::quantized_memn2n<S>::workspace iw;
+      qmann::memn2n::workspace ws;
+      std::size_t wrong = 0, same = 0;
+      for (std::size_t e = 0; e < test.size(); ++e) {
+        const qmann::memn2n_input in{test.story(e), static_cast<std::size_t>(test.sentences[e]), test.query(e)};
+        const auto answer = exported.predict(in, iw);
+        wrong += answer != test.answers[e];
+        same += answer == m.model.predict(in, ws);
+      }
+      r.test_error = static_cast<float>(wrong) / static_cast<float>(std::max<std::size_t>(test.size(), 1));
+      r.export_agreement = static_cast<float>(same) / static_cast<float>(std::max<std::size_t>(test.size(), 1));
+    }
+  });
   return r;
 }
 
@@ -291,11 +334,16 @@ task_result run_task(const options& o, const std::string& scheme, const task_dat
     for (std::size_t e = 0; e < best.model->model.distinct_memories(); ++e) formats += " " + std::to_string(q.memory_frac[e]);
     formats += ", controller";
     for (std::size_t k = 0; k <= best.model->model.config().hops; ++k) formats += " " + std::to_string(q.controller_frac[k]);
+    formats += ", tables";
+    for (std::size_t p = 0; p < best.model->model.parameters().size(); ++p) formats += " " + std::to_string(q.table_frac[p]);
   }
   best.formats = formats;
-  std::printf("%s task %2d done: test error %5.1f%% (validation %5.1f%%, run %zu of %zu), %.1f s%s%s\n",
+  std::printf("%s task %2d done: test error %5.1f%% (validation %5.1f%%, run %zu of %zu, %zu epochs), %.1f s%s%s\n",
               scheme.c_str(), t.task, 100.0 * best.test_error, 100.0 * best.validation_error, best.best_run, o.runs,
-              best.train_seconds, formats.empty() ? "" : ", fractional bits: ", formats.c_str());
+              best.epochs_run, best.train_seconds, formats.empty() ? "" : ", fractional bits: ", formats.c_str());
+  if (q.enabled)
+    std::printf("%s task %2d integer export: same answer as the training forward pass on %.2f%% of %zu questions\n",
+                scheme.c_str(), t.task, 100.0 * best.export_agreement, best.test_questions);
   std::fflush(stdout);
   return best;
 }
@@ -372,13 +420,15 @@ void write_json(const std::string& path, const std::vector<task_result>& results
     out << "{\"results\":[";
     for (std::size_t i = 0; i < results.size(); ++i) {
       const auto& r = results[i];
-      char line[512];
+      char line[1024];
       std::snprintf(line, sizeof line,
                     "%s{\"scheme\":\"%s\",\"task\":%d,\"test_error\":%.6f,\"validation_error\":%.6f,"
-                    "\"train_seconds\":%.3f,\"epochs_run\":%zu,\"formats\":\"%s\"}",
+                    "\"train_seconds\":%.3f,\"epochs_run\":%zu,\"formats\":\"%s\","
+                    "\"qat_test_error\":%.6f,\"export_agreement\":%.6f}",
                     i ? "," : "", r.scheme.c_str(), r.task, static_cast<double>(r.test_error),
                     static_cast<double>(r.validation_error), r.train_seconds, r.epochs_run,
-                    r.formats.c_str());
+                    r.formats.c_str(), static_cast<double>(r.qat_test_error),
+                    static_cast<double>(r.export_agreement));
       out << line;
     }
     out << "]}\n";

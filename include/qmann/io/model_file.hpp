@@ -310,6 +310,7 @@ inline std::vector<stored_model> load_models(const std::filesystem::path& path, 
         if (!std::isfinite(x)) r.fail("a parameter is not finite");
       }
     }
+    model.quantize_tables();
     models.push_back({task, std::move(model), std::move(vocabulary)});
   }
   if (r.position() != body) r.fail("trailing bytes after the last model");

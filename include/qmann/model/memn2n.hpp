@@ -118,7 +118,35 @@ class memn2n {
       if (!(q.beta > 0.0f) || q.beta > 255.0f) bad("beta (x 256)", static_cast<int>(q.beta * 256));
     }
     quantization_ = q;
+    quantize_tables();
   }
+
+  /// Makes the int8 weight tables that the quantized forward pass reads
+  /// from the float parameters. set_quantization() and the trainer (after
+  /// every update) call it; call it after changing parameters() of a
+  /// quantized model yourself.
+  void quantize_tables() {
+    if (!quantization_.enabled) {
+      tables_.clear();
+      return;
+    }
+    tables_.resize(params_.size());
+    dequantized_.resize(params_.size());
+    for (std::size_t p = 0; p < params_.size(); ++p) {
+      const int frac = quantization_.table_frac[p];
+      const float unit = std::ldexp(1.0f, -frac);
+      tables_[p].resize(params_[p].size());
+      for (std::size_t i = 0; i < params_[p].size(); ++i)
+        tables_[p][i] = static_cast<std::int8_t>(quantize_raw(params_[p][i], frac, 8));
+      // W and H as the backward pass sees them (the straight-through weights).
+      const bool backward_reads = p == shape_.w_param() || (!shape_.adjacent() && p == shape_.h_param());
+      dequantized_[p].clear();
+      if (backward_reads)
+        for (std::int8_t x : tables_[p]) dequantized_[p].push_back(static_cast<float>(x) * unit);
+    }
+  }
+  /// The int8 tables of the last quantize_tables() (raw fixed<8, table_frac[p]>).
+  const std::vector<std::vector<std::int8_t>>& quantized_tables() const noexcept { return tables_; }
   /// Embedded memories: adjacent K + 1 (E_0..E_K), layer-wise 2 (A, C).
   std::size_t distinct_memories() const noexcept { return shape_.distinct_memories(); }
   std::size_t vocabulary_size() const noexcept { return shape_.vocabulary_size; }
@@ -219,14 +247,14 @@ class memn2n {
     ws.dp.assign(n, 0.0f);
     float* du = ws.du.data();
     const std::size_t wp = shape_.w_param();
-    const float* w = params_[wp].data();
+    const float* w = quantized ? dequantized_[wp].data() : params_[wp].data();
     float* dw = grad[wp].data();
     const float* u_last = ws.u.data() + hops * d;
     for (std::size_t v = first_answer_id; v < vocab; ++v) {
       const float dz = z[v];
       for (std::size_t r = 0; r < d; ++r) {
         dw[v * d + r] += dz * u_last[r];
-        du[r] += dz * (quantized ? table_value(wp, w[v * d + r]) : w[v * d + r]);
+        du[r] += dz * w[v * d + r];
       }
     }
     const bool hamming = quantized && quantization_.similarity == memn2n_similarity::hamming;
@@ -257,13 +285,13 @@ class memn2n {
       float next_du[memn2n_max_dim];
       if (!shape_.adjacent()) {
         const std::size_t hp = shape_.h_param();
-        const float* h = params_[hp].data();
+        const float* h = quantized ? dequantized_[hp].data() : params_[hp].data();
         float* dh = grad[hp].data();
         for (std::size_t c = 0; c < d; ++c) next_du[c] = 0.0f;
         for (std::size_t r = 0; r < d; ++r)
           for (std::size_t c = 0; c < d; ++c) {
             dh[r * d + c] += du[r] * u[c];
-            next_du[c] += (quantized ? table_value(hp, h[r * d + c]) : h[r * d + c]) * du[r];
+            next_du[c] += h[r * d + c] * du[r];
           }
       } else {
         std::copy(du, du + d, next_du);
@@ -343,24 +371,11 @@ class memn2n {
   static constexpr std::size_t first_answer_id = 2;  // ids 0 and 1: padding, unknown
 
  private:
-  // A row of a parameter matrix quantized on the fly, as the integer pass reads it.
-  struct quantized_row {
-    const float* row;
-    int frac;
-    std::int32_t operator[](std::size_t r) const noexcept { return quantize_raw(row[r], frac, 8); }
-  };
-  // x as the integer pass sees the weight x of matrix p.
-  float table_value(std::size_t p, float x) const noexcept {
-    const int frac = quantization_.table_frac[p];
-    return std::ldexp(static_cast<float>(quantize_raw(x, frac, 8)), -frac);
-  }
 
   // The integer pass, then its values as floats for backward().
   std::int32_t forward_quantized(const memn2n_input& in, workspace& ws) const {
     const auto& q = quantization_;
-    auto tables = [&](std::size_t p, std::size_t row) {
-      return quantized_row{params_[p].data() + row * config().dim, q.table_frac[p]};
-    };
+    auto tables = [&](std::size_t p, std::size_t row) { return tables_[p].data() + row * config().dim; };
     const std::int32_t answer = detail::with_integer_scheme(q, [&](auto scheme) {
       return detail::integer_forward(scheme, detail::scalar_kernels{}, shape_, q, tables, pe_raw_.data(), in,
                                      ws.integer);
@@ -369,31 +384,34 @@ class memn2n {
     const std::size_t d = config().dim, n = in.sentences, hops = config().hops;
     ws.time = iw.time;
     ws.memory.resize(distinct_memories() * n * d);
-    for (std::size_t e = 0; e < distinct_memories(); ++e)
+    // Scales are powers of two: every product below is exact.
+    auto unit = [](int frac) { return std::ldexp(1.0f, -frac); };
+    for (std::size_t e = 0; e < distinct_memories(); ++e) {
+      const float scale = unit(q.memory_frac[e]);
       for (std::size_t i = 0; i < n; ++i) {
-        const float alpha = q.binary_memory ? static_cast<float>(iw.alpha[e * n + i]) : 1.0f;
+        const float alpha = q.binary_memory ? static_cast<float>(iw.alpha[e * n + i]) * scale : scale;
         for (std::size_t r = 0; r < d; ++r) {
           const std::size_t at = (e * n + i) * d + r;
-          ws.memory[at] = std::ldexp(alpha * static_cast<float>(iw.memory[at]), -q.memory_frac[e]);
+          ws.memory[at] = alpha * static_cast<float>(iw.memory[at]);
         }
       }
+    }
     ws.u.resize((hops + 1) * d);
-    for (std::size_t k = 0; k <= hops; ++k)
-      for (std::size_t r = 0; r < d; ++r)
-        ws.u[k * d + r] = std::ldexp(static_cast<float>(iw.u[k * d + r]), -q.controller_frac[k]);
+    for (std::size_t k = 0; k <= hops; ++k) {
+      const float scale = unit(q.controller_frac[k]);
+      for (std::size_t r = 0; r < d; ++r) ws.u[k * d + r] = static_cast<float>(iw.u[k * d + r]) * scale;
+    }
     ws.p.resize(hops * n);
     ws.keys.resize(hops * d);
+    const float q14 = unit(kernels::probability_frac_bits);
     for (std::size_t k = 0; k < hops; ++k) {
-      for (std::size_t i = 0; i < n; ++i)
-        ws.p[k * n + i] = std::ldexp(static_cast<float>(iw.p[k * iw.slots + i]), -kernels::probability_frac_bits);
-      for (std::size_t r = 0; r < d; ++r)
-        ws.keys[k * d + r] =
-            std::ldexp(static_cast<float>(iw.key[k * d + r]), -q.memory_frac[shape_.key_memory(k)]);
+      for (std::size_t i = 0; i < n; ++i) ws.p[k * n + i] = static_cast<float>(iw.p[k * iw.slots + i]) * q14;
+      const float scale = unit(q.memory_frac[shape_.key_memory(k)]);
+      for (std::size_t r = 0; r < d; ++r) ws.keys[k * d + r] = static_cast<float>(iw.key[k * d + r]) * scale;
     }
-    const int logit_frac = q.table_frac[shape_.w_param()] + q.controller_frac[hops];
+    const float logit_scale = unit(q.table_frac[shape_.w_param()] + q.controller_frac[hops]);
     ws.logits.resize(vocabulary_size());
-    for (std::size_t v = 0; v < vocabulary_size(); ++v)
-      ws.logits[v] = std::ldexp(static_cast<float>(iw.logits[v]), -logit_frac);
+    for (std::size_t v = 0; v < vocabulary_size(); ++v) ws.logits[v] = static_cast<float>(iw.logits[v]) * logit_scale;
     return answer;
   }
 
@@ -448,6 +466,8 @@ class memn2n {
   std::vector<std::vector<float>> params_;
   std::vector<float> pe_;
   std::vector<std::int8_t> pe_raw_;
+  std::vector<std::vector<std::int8_t>> tables_;  // quantize_tables()
+  std::vector<std::vector<float>> dequantized_;   // of W and H, for backward()
 };
 
 }  // namespace qmann

@@ -49,13 +49,7 @@ class quantized_memn2n {
           throw std::invalid_argument("qmann::quantized_memn2n: memory format " +
                                       std::to_string(quantization_.memory_frac[e]) + " differs from the scheme's " +
                                       std::to_string(Scheme::pinned_memory_frac));
-    const auto& params = trained.parameters();
-    tables_.resize(params.size());
-    for (std::size_t p = 0; p < params.size(); ++p) {
-      tables_[p].resize(params[p].size());
-      for (std::size_t i = 0; i < params[p].size(); ++i)
-        tables_[p][i] = static_cast<std::int8_t>(quantize_raw(params[p][i], quantization_.table_frac[p], 8));
-    }
+    tables_ = trained.quantized_tables();
   }
 
   const memn2n_shape& shape() const noexcept { return shape_; }

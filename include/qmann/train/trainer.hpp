@@ -52,6 +52,10 @@ struct train_config {
   /// Main-phase epochs trained in float before quantization-aware training
   /// starts (the linear start is always float).
   std::size_t float_epochs = 0;
+  /// Early stopping (ES): stop after this many candidate epochs (main
+  /// phase; quantized ones in quantization-aware training) without a new
+  /// best validation error. 0: run every epoch.
+  std::size_t patience = 0;
   std::uint64_t seed = 1;
 };
 
@@ -200,6 +204,8 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
   const memn2n_quantization target = model.quantization();
   memn2n_quantization calibrated = target;
   const std::size_t first_quantized = config.linear_start_epochs + config.float_epochs + 1;
+  std::size_t last_improvement = 0;  // ES: the last epoch with a new best (or before the first candidate)
+  bool seen_candidate = false;
   for (std::size_t epoch = 1; epoch <= total; ++epoch) {
     const bool linear = epoch <= config.linear_start_epochs;
     const bool quantized = target.enabled && epoch >= first_quantized;
@@ -254,6 +260,7 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
         const float step = rate * scale;
         for (std::size_t i = 0; i < params[p].size(); ++i) params[p][i] -= step * grad[p][i];
       }
+      if (quantized) model.quantize_tables();
     }
     const float validation_error = error_rate(model, validation);
     const float mean_loss = static_cast<float>(loss_sum / static_cast<double>(seen));
@@ -272,6 +279,10 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
     result.epochs_run = epoch;
     on_epoch(epoch_report{epoch, total, linear, rate, mean_loss,
                           static_cast<float>(wrong) / static_cast<float>(seen), validation_error});
+    if (candidate && !seen_candidate) last_improvement = epoch - 1;  // ES counts from the first candidate
+    seen_candidate = seen_candidate || candidate;
+    if (result.best_epoch == epoch) last_improvement = epoch;
+    if (candidate && config.patience > 0 && epoch - last_improvement >= config.patience) break;
   }
   params = best;
   model.set_quantization(best_quantization);
