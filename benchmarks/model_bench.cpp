@@ -1,68 +1,107 @@
-// Inference per question of a trained MemN2N (batch 1): model/<scheme>.
-// The model is trained at start-up on the built-in single-supporting-fact
-// task (bAbI task 1's shapes: 3 hops, d = 20), then answers the test
-// questions one at a time; items/s = questions answered per second.
-// Only the float scheme has an inference path so far; the quantized schemes'
-// integer-only paths will be added here (issue 5).
+// Inference per question (batch 1) of a trained MemN2N in each scheme:
+// model/<scheme>/task:<t>. A model per scheme is trained at start-up on a
+// built-in task (task 1: bAbI task 1's shapes; task 2: longer stories,
+// 3 hops, d = 20): float as trained, the integer schemes trained
+// quantization-aware and exported to qmann::quantized_memn2n<Scheme>, which
+// is what runs here (integer kernels only). The test questions are answered
+// one at a time; items/s = questions per second; test_error is the error
+// over the questions answered while timing.
 #include <benchmark/benchmark.h>
 
 #include <qmann/qmann.hpp>
 
+#include <map>
+#include <memory>
 #include <sstream>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace {
 
-struct trained_task {
-  qmann::data::encoded_set test;
-  std::vector<qmann::memn2n> models;
+struct task_data {
+  qmann::data::encoded_set train, validation, test;
+  qmann::memn2n_config config;
+  std::size_t vocabulary = 0, sentence = 0;
 };
 
-trained_task& task() {
-  static trained_task t = [] {
-    std::istringstream train_text(qmann::data::synthetic_babi(1, 1000, 1));
-    std::istringstream test_text(qmann::data::synthetic_babi(1, 1000, 2));
-    auto train_q = qmann::data::parse_babi(train_text, "train");
-    const auto test_q = qmann::data::parse_babi(test_text, "test");
-    const std::vector<qmann::data::question> validation_q(train_q.end() - 100, train_q.end());
-    train_q.resize(train_q.size() - 100);
-    qmann::data::vocabulary vocab;
-    qmann::data::add_words(vocab, train_q);
-    const std::size_t s = qmann::data::longest_sentence({&train_q, &validation_q, &test_q});
-    qmann::memn2n_config config;
-    std::size_t longest = 1;
-    for (const auto& q : train_q) longest = std::max(longest, q.story.size());
-    config.memory_size = std::min<std::size_t>(50, longest);
-    const auto train = qmann::data::encode(train_q, vocab, config.memory_size, s);
-    const auto validation = qmann::data::encode(validation_q, vocab, config.memory_size, s);
-    trained_task result{qmann::data::encode(test_q, vocab, config.memory_size, s), {}};
-    qmann::memn2n model(config, vocab.size(), s, 1);
-    qmann::train_config tc;
-    tc.linear_start_epochs = 5;
-    tc.epochs = 20;
-    qmann::train(model, train, validation, tc);
-    result.models.push_back(std::move(model));
-    return result;
-  }();
-  return t;
+const task_data& task(int number) {
+  static std::map<int, task_data> cache;
+  auto found = cache.find(number);
+  if (found != cache.end()) return found->second;
+  std::istringstream train_text(qmann::data::synthetic_babi(number, 1000, 1));
+  std::istringstream test_text(qmann::data::synthetic_babi(number, 1000, 2));
+  auto train_q = qmann::data::parse_babi(train_text, "train");
+  const auto test_q = qmann::data::parse_babi(test_text, "test");
+  const std::vector<qmann::data::question> validation_q(train_q.end() - 100, train_q.end());
+  train_q.resize(train_q.size() - 100);
+  qmann::data::vocabulary vocab;
+  qmann::data::add_words(vocab, train_q);
+  qmann::data::add_words(vocab, validation_q);
+  task_data t;
+  t.sentence = qmann::data::longest_sentence({&train_q, &validation_q, &test_q});
+  std::size_t longest = 1;
+  for (const auto& q : train_q) longest = std::max(longest, q.story.size());
+  t.config.memory_size = std::min<std::size_t>(50, longest);
+  t.vocabulary = vocab.size();
+  t.train = qmann::data::encode(train_q, vocab, t.config.memory_size, t.sentence);
+  t.validation = qmann::data::encode(validation_q, vocab, t.config.memory_size, t.sentence);
+  t.test = qmann::data::encode(test_q, vocab, t.config.memory_size, t.sentence);
+  return cache.emplace(number, std::move(t)).first->second;
 }
 
-void model_float(benchmark::State& state) {
-  auto& t = task();
-  const auto& model = t.models.front();
-  qmann::memn2n::workspace ws;
+// Trains (quantization-aware for an integer scheme) with a short schedule.
+qmann::memn2n trained_model(const task_data& t, const qmann::memn2n_quantization& q, bool per_hop) {
+  qmann::memn2n model(t.config, t.vocabulary, t.sentence, 1);
+  model.set_quantization(q);
+  qmann::train_config tc;
+  tc.linear_start_epochs = 5;
+  tc.float_epochs = q.enabled ? 5 : 0;
+  tc.epochs = 25;
+  tc.per_hop_formats = per_hop;
+  qmann::train(model, t.train, t.validation, tc);
+  return model;
+}
+
+template <class Predict>
+void answer_all(benchmark::State& state, const qmann::data::encoded_set& test, Predict&& predict) {
   std::size_t e = 0, wrong = 0;
   for (auto _ : state) {
-    const qmann::memn2n_input in{t.test.story(e), static_cast<std::size_t>(t.test.sentences[e]), t.test.query(e)};
-    const auto answer = model.predict(in, ws);
-    wrong += answer != t.test.answers[e];
+    const qmann::memn2n_input in{test.story(e), static_cast<std::size_t>(test.sentences[e]), test.query(e)};
+    const auto answer = predict(in);
+    wrong += answer != test.answers[e];
     benchmark::DoNotOptimize(answer);
-    if (++e == t.test.size()) e = 0;
+    if (++e == test.size()) e = 0;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
   state.counters["test_error"] = static_cast<double>(wrong) / static_cast<double>(state.iterations());
 }
 
+void model_float(benchmark::State& state) {
+  const auto& t = task(static_cast<int>(state.range(0)));
+  static std::map<int, std::unique_ptr<qmann::memn2n>> models;
+  auto& model = models[static_cast<int>(state.range(0))];
+  if (!model) model = std::make_unique<qmann::memn2n>(trained_model(t, {}, false));
+  qmann::memn2n::workspace ws;
+  answer_all(state, t.test, [&](const qmann::memn2n_input& in) { return model->predict(in, ws); });
+}
+
+template <class Scheme>
+void model_integer(benchmark::State& state) {
+  const auto& t = task(static_cast<int>(state.range(0)));
+  static std::map<int, std::unique_ptr<qmann::quantized_memn2n<Scheme>>> models;
+  auto& model = models[static_cast<int>(state.range(0))];
+  if (!model)
+    model = std::make_unique<qmann::quantized_memn2n<Scheme>>(
+        trained_model(t, Scheme::quantization(2.0f), Scheme::hamming));
+  typename qmann::quantized_memn2n<Scheme>::workspace ws;
+  answer_all(state, t.test, [&](const qmann::memn2n_input& in) { return model->predict(in, ws); });
+}
+
 }  // namespace
 
-BENCHMARK(model_float)->Name("model/float");
+BENCHMARK(model_float)->Name("model/float")->ArgName("task")->Arg(1)->Arg(2);
+BENCHMARK(model_integer<qmann::fixed8_dot>)->Name("model/fixed8-dot")->ArgName("task")->Arg(1)->Arg(2);
+BENCHMARK(model_integer<qmann::fixed8_hamming>)->Name("model/fixed8-hamming")->ArgName("task")->Arg(1)->Arg(2);
+BENCHMARK(model_integer<qmann::binary_dot>)->Name("model/binary-dot")->ArgName("task")->Arg(1)->Arg(2);
+BENCHMARK(model_integer<qmann::binary_hamming>)->Name("model/binary-hamming")->ArgName("task")->Arg(1)->Arg(2);

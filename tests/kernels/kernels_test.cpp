@@ -9,6 +9,7 @@
 #include <qmann/kernels/fixed.hpp>
 #include <qmann/kernels/float.hpp>
 #include <qmann/kernels/scalar.hpp>
+#include <qmann/number/rescale.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace k = qmann::kernels;
@@ -354,4 +356,83 @@ TEST_CASE("kernels: the exp2 tables are what they claim") {
     CHECK(k::exp2_coarse_q15[j] == static_cast<std::uint32_t>(std::lround(32768 * std::exp2(-j / 32.0))));
     CHECK(k::exp2_fine_q15[j] == static_cast<std::uint32_t>(std::lround(32768 * std::exp2(-j / 1024.0))));
   }
+}
+
+// ---- element-wise kernels of the integer forward pass of a model ------------
+
+TEST_CASE("kernels: sum_of_products (embedding sums) == scalar") {
+  std::mt19937 gen(21);
+  int mismatches = 0;
+  for (std::size_t n : awkward)
+    for (std::size_t count : {0u, 1u, 2u, 7u, 13u}) {
+      const auto a = random_values<std::int8_t>(gen, count * (n + 3), -128, 127);
+      const auto b = random_values<std::int8_t>(gen, count * (n + 3), -128, 127);
+      std::vector<const std::int8_t*> pa, pb;
+      for (std::size_t j = 0; j < count; ++j) {
+        pa.push_back(a.data() + j * (n + 3) + 1);  // misaligned
+        pb.push_back(b.data() + j * (n + 3) + 2);
+      }
+      std::vector<std::int32_t> simd(n, -7), ref(n, 7);
+      k::sum_of_products(pa.data(), pb.data(), count, n, simd.data());
+      scalar::sum_of_products(pa.data(), pb.data(), count, n, ref.data());
+      mismatches += simd != ref;
+    }
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("kernels: rescale (narrowing to fixed<W,F>) == scalar == rescale_raw") {
+  std::mt19937 gen(22);
+  int mismatches = 0;
+  for (std::size_t n : awkward)
+    for (const auto& [from, to, width] : {std::tuple{13, 5, 8}, std::tuple{20, 7, 8}, std::tuple{9, 3, 6},
+                                          std::tuple{4, 0, 2}, std::tuple{3, 7, 8}, std::tuple{5, 5, 4}}) {
+      // Values around every rounding tie and the saturation edges.
+      auto in = random_values<std::int32_t>(gen, n, -(1 << 22), 1 << 22);
+      for (std::size_t i = 0; i < n; i += 3) in[i] = (in[i] >> 12) * (1 << std::max(from - to, 0)) / 2;
+      if (to > from)
+        for (auto& x : in) x >>= 16;  // the widening precondition
+      std::vector<std::int8_t> simd(n, 9), ref(n, -9);
+      k::rescale(in.data(), simd.data(), n, from, to, width);
+      scalar::rescale(in.data(), ref.data(), n, from, to, width);
+      mismatches += simd != ref;
+      for (std::size_t i = 0; i < n; ++i) mismatches += ref[i] != qmann::rescale_raw(in[i], from, to, width);
+    }
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("kernels: binarize, binary dot_rows and the int32-weighted binary read == scalar") {
+  std::mt19937 gen(23);
+  int mismatches = 0;
+  for (std::size_t dim : awkward) {
+    const std::size_t words = (dim + 63) / 64;
+    const auto in = random_values<std::int32_t>(gen, dim, -(1 << 25), (1 << 25) - 1);
+    std::vector<std::uint64_t> bits(words, ~0ULL), bits_ref(words, 0);
+    std::vector<std::int8_t> signs(dim, 5), signs_ref(dim, -5);
+    mismatches += k::binarize(in.data(), dim, bits.data(), signs.data()) !=
+                  scalar::binarize(in.data(), dim, bits_ref.data(), signs_ref.data());
+    mismatches += bits != bits_ref;
+    mismatches += signs != signs_ref;
+
+    for (std::size_t n : {1u, 3u, 17u, 50u}) {
+      const std::size_t stride = words + 1;
+      std::mt19937_64 g64(gen());
+      std::vector<std::uint64_t> rows(n * stride);
+      for (auto& w : rows) w = g64();
+      for (std::size_t i = 0; i < n; ++i)
+        if (dim % 64) rows[i * stride + words - 1] &= (std::uint64_t{1} << (dim % 64)) - 1;
+      const auto key = random_values<std::int8_t>(gen, dim, -128, 127);
+      std::vector<std::int32_t> simd(n, -1), ref(n, 1);
+      k::dot_rows(key.data(), rows.data(), n, dim, stride, simd.data());
+      scalar::dot_rows(key.data(), rows.data(), n, dim, stride, ref.data());
+      mismatches += simd != ref;
+
+      auto w = random_values<std::int32_t>(gen, n, -(1 << 21), 1 << 21);
+      w[0] = 0;  // skipped rows
+      std::vector<std::int32_t> out(dim, -3), out_ref(dim, 3);
+      k::read(w.data(), rows.data(), n, dim, stride, out.data());
+      scalar::read(w.data(), rows.data(), n, dim, stride, out_ref.data());
+      mismatches += out != out_ref;
+    }
+  }
+  CHECK(mismatches == 0);
 }

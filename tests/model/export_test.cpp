@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -139,6 +140,28 @@ TEST_CASE("rescale: rescale_raw is fixed_cast between formats") {
   check_rescale_raw<7, 3, 6>();
   check_rescale_raw<3, 7, 8>();   // widening
   check_rescale_raw<14, 14, 16>();
+}
+
+TEST_CASE("rescale: rescale_raw_n is rescale_raw on every element") {
+  std::vector<std::int32_t> in32;
+  std::vector<std::int64_t> in64;
+  for (std::int64_t raw = -300000; raw <= 300000; raw += 13) {
+    in32.push_back(static_cast<std::int32_t>(raw));
+    in64.push_back(raw * 1001);
+  }
+  std::vector<std::int8_t> out8(in32.size());
+  std::vector<std::int32_t> out32(in32.size());
+  int mismatches = 0;
+  for (const auto& [from, to, width] : {std::tuple{13, 5, 8}, std::tuple{21, 7, 8}, std::tuple{9, 3, 6},
+                                       std::tuple{10, 0, 4}, std::tuple{2, 5, 8}, std::tuple{6, 6, 8}}) {
+    qmann::rescale_raw_n(in32.data(), out8.data(), in32.size(), from, to, width);
+    qmann::rescale_raw_n(in64.data(), out32.data(), in64.size(), from + 10, to, width);
+    for (std::size_t i = 0; i < in32.size(); ++i) {
+      mismatches += out8[i] != qmann::rescale_raw(in32[i], from, to, width);
+      mismatches += out32[i] != qmann::rescale_raw(in64[i], from + 10, to, width);
+    }
+  }
+  CHECK(mismatches == 0);
 }
 
 TEST_CASE("export: every scheme answers as its training forward pass, bit for bit") {

@@ -207,4 +207,73 @@ inline void read(const std::int16_t* p, const std::uint64_t* rows, std::size_t n
 #endif
 }
 
+/// Signs of in[0..n) packed and as -1 / +1, returns sum |in| (see scalar::binarize).
+inline std::int64_t binarize(const std::int32_t* in, std::size_t n, std::uint64_t* bits,
+                             std::int8_t* signs) noexcept {
+#if defined(__AVX512BW__)
+  std::fill(bits, bits + (n + 63) / 64, std::uint64_t{0});
+  const __m512i plus = _mm512_set1_epi32(1), minus = _mm512_set1_epi32(-1);
+  std::int64_t magnitude = 0;
+  for (std::size_t i = 0; i < n; i += 16) {
+    const auto k = static_cast<__mmask16>(detail::tail_mask64(n - i));
+    const __m512i x = _mm512_maskz_loadu_epi32(k, in + i);
+    const __mmask16 negative = _mm512_cmplt_epi32_mask(x, _mm512_setzero_si512());
+    bits[i / 64] |= std::uint64_t{negative} << (i % 64);
+    _mm512_mask_cvtepi32_storeu_epi8(signs + i, k, _mm512_mask_blend_epi32(negative, plus, minus));
+    magnitude += _mm512_reduce_add_epi32(_mm512_abs_epi32(x));  // < 16 x 2^26: no overflow
+  }
+  return magnitude;
+#else
+  return scalar::binarize(in, n, bits, signs);
+#endif
+}
+
+/// out[i] = sum_d key[d] * (bit d of row i ? -1 : +1) (see scalar::dot_rows).
+inline void dot_rows(const std::int8_t* key, const std::uint64_t* rows, std::size_t n, std::size_t dim,
+                     std::size_t stride_words, std::int32_t* out) noexcept {
+#if defined(__AVX512BW__)
+  // sum key - 2 (sum of key over set bits); the masked sum with the
+  // unsigned trick: key + 128 summed by SAD, minus 128 per set bit.
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  const std::size_t words = (dim + 63) / 64;
+  std::int64_t total = 0;
+  for (std::size_t d = 0; d < dim; ++d) total += key[d];
+  for (std::size_t i = 0; i < n; ++i) {
+    std::int64_t set_sum = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+      const __mmask64 k = detail::tail_mask64(dim - 64 * w);
+      const std::uint64_t b = rows[i * stride_words + w] & k;
+      const __m512i biased = _mm512_xor_si512(_mm512_maskz_loadu_epi8(k, key + 64 * w), flip);
+      const __m512i sums = _mm512_sad_epu8(_mm512_maskz_mov_epi8(b, biased), _mm512_setzero_si512());
+      set_sum += detail::reduce_add_epi64(sums) - 128 * std::popcount(b);
+    }
+    out[i] = static_cast<std::int32_t>(total - 2 * set_sum);
+  }
+#else
+  scalar::dot_rows(key, rows, n, dim, stride_words, out);
+#endif
+}
+
+/// out[d] = sum_i w[i] * (bit d of row i ? -1 : +1), int32 weights (see
+/// scalar::read). Rows with w[i] == 0 are skipped.
+inline void read(const std::int32_t* w, const std::uint64_t* rows, std::size_t n, std::size_t dim,
+                 std::size_t stride_words, std::int32_t* out) noexcept {
+#if defined(__AVX512BW__)
+  // Per 16 dims: add w, subtract it where the row's bit is set (the mask).
+  for (std::size_t d = 0; d < dim; d += 16) {
+    const auto k = static_cast<__mmask16>(detail::tail_mask64(dim - d));
+    __m512i acc = _mm512_setzero_si512();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (w[i] == 0) continue;
+      const __m512i wi = _mm512_set1_epi32(w[i]);
+      const auto set = static_cast<__mmask16>(rows[i * stride_words + d / 64] >> (d % 64));
+      acc = _mm512_mask_sub_epi32(_mm512_add_epi32(acc, wi), set, acc, wi);
+    }
+    _mm512_mask_storeu_epi32(out + d, k, acc);
+  }
+#else
+  scalar::read(w, rows, n, dim, stride_words, out);
+#endif
+}
+
 }  // namespace qmann::kernels

@@ -252,6 +252,94 @@ void for_nonzero_weights(const std::int16_t* p, std::size_t n, F&& f) {
 
 }  // namespace detail
 
+/// out[i] = sum_j a[j][i] * b[j][i] (see scalar::sum_of_products).
+inline void sum_of_products(const std::int8_t* const* a, const std::int8_t* const* b, std::size_t count,
+                            std::size_t n, std::int32_t* out) noexcept {
+#if defined(__AVX512BW__)
+  // 16 lanes a step, all pairs summed in a register (int8 x int8 fits int16).
+  for (std::size_t i = 0; i < n; i += 16) {
+    const auto k = static_cast<__mmask16>(detail::tail_mask64(n - i));
+    __m512i acc = _mm512_setzero_si512();
+    for (std::size_t j = 0; j < count; ++j) {
+      const __m256i a16 = _mm256_cvtepi8_epi16(_mm_maskz_loadu_epi8(k, a[j] + i));
+      const __m256i b16 = _mm256_cvtepi8_epi16(_mm_maskz_loadu_epi8(k, b[j] + i));
+      acc = _mm512_add_epi32(acc, _mm512_cvtepi16_epi32(_mm256_mullo_epi16(a16, b16)));
+    }
+    _mm512_mask_storeu_epi32(out + i, k, acc);
+  }
+#elif defined(__AVX2__)
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256i acc = _mm256_setzero_si256();
+    for (std::size_t j = 0; j < count; ++j) {
+      const __m256i a32 = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(a[j] + i)));
+      const __m256i b32 = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(b[j] + i)));
+      acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(a32, b32));
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), acc);
+  }
+  for (; i < n; ++i) {
+    std::int32_t acc = 0;
+    for (std::size_t j = 0; j < count; ++j) acc += std::int32_t{a[j][i]} * std::int32_t{b[j][i]};
+    out[i] = acc;
+  }
+#else
+  scalar::sum_of_products(a, b, count, n, out);
+#endif
+}
+
+/// out[i] = in[i] narrowed to fixed<width, to> (see scalar::rescale).
+inline void rescale(const std::int32_t* in, std::int8_t* out, std::size_t n, int from, int to,
+                    int width) noexcept {
+#if defined(__AVX512BW__)
+  const __m512i hi = _mm512_set1_epi32(static_cast<std::int32_t>(raw_max(width)));
+  const __m512i lo = _mm512_set1_epi32(static_cast<std::int32_t>(raw_min(width)));
+  const int shift = to >= from ? to - from : from - to;
+  const __m128i count = _mm_cvtsi32_si128(shift);
+  const __m512i half = _mm512_set1_epi32(to >= from ? 0 : std::int32_t{1} << (shift - 1));
+  for (std::size_t i = 0; i < n; i += 16) {
+    const auto k = static_cast<__mmask16>(detail::tail_mask64(n - i));
+    const __m512i x = _mm512_maskz_loadu_epi32(k, in + i);
+    __m512i r;
+    if (to >= from) {
+      r = _mm512_sll_epi32(x, count);
+    } else {  // round the magnitude (ties away from zero), restore the sign
+      const __m512i sign = _mm512_srai_epi32(x, 31);
+      r = _mm512_srl_epi32(_mm512_add_epi32(_mm512_abs_epi32(x), half), count);
+      r = _mm512_sub_epi32(_mm512_xor_si512(r, sign), sign);
+    }
+    _mm512_mask_cvtepi32_storeu_epi8(out + i, k, _mm512_min_epi32(_mm512_max_epi32(r, lo), hi));
+  }
+#elif defined(__AVX2__)
+  const __m256i hi = _mm256_set1_epi32(static_cast<std::int32_t>(raw_max(width)));
+  const __m256i lo = _mm256_set1_epi32(static_cast<std::int32_t>(raw_min(width)));
+  const int shift = to >= from ? to - from : from - to;
+  const __m128i count = _mm_cvtsi32_si128(shift);
+  const __m256i half = _mm256_set1_epi32(to >= from ? 0 : std::int32_t{1} << (shift - 1));
+  // Byte 0 of each int32 to the front of its 128-bit lane, then both lanes' dwords together.
+  const __m256i low_bytes = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                             0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
+    __m256i r;
+    if (to >= from) {
+      r = _mm256_sll_epi32(x, count);
+    } else {
+      const __m256i sign = _mm256_srai_epi32(x, 31);
+      r = _mm256_srl_epi32(_mm256_add_epi32(_mm256_abs_epi32(x), half), count);
+      r = _mm256_sub_epi32(_mm256_xor_si256(r, sign), sign);
+    }
+    r = _mm256_shuffle_epi8(_mm256_min_epi32(_mm256_max_epi32(r, lo), hi), low_bytes);
+    r = _mm256_permutevar8x32_epi32(r, _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm256_castsi256_si128(r));
+  }
+  scalar::rescale(in + i, out + i, n - i, from, to, width);
+#else
+  scalar::rescale(in, out, n, from, to, width);
+#endif
+}
+
 /// out[d] = sum_i p[i] * rows[i * stride + d], p in Q14, rows raw int8: exact.
 /// Rows with p[i] == 0 are skipped.
 inline void read(const std::int16_t* p, const std::int8_t* rows, std::size_t n, std::size_t dim,

@@ -13,6 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "qmann/number/rescale.hpp"
+
 namespace qmann::kernels {
 
 /// Q15 tables of the base-2 softmax: kExp2Coarse[j] = round(2^15 * 2^(-j/32)),
@@ -217,6 +219,56 @@ inline void softmax_base2(const std::int32_t* scores, std::size_t n, int frac,
   }
 }
 
+// ---- element-wise, for the integer forward pass of a model -------------------
+
+/// out[i] = sum_j a[j][i] * b[j][i] for i < n over `count` pairs of int8
+/// rows, exact in int32 (|out| <= count 2^14): the embedding sums
+/// sum_j l_j E[x_j] of the quantized MemN2N.
+inline void sum_of_products(const std::int8_t* const* a, const std::int8_t* const* b, std::size_t count,
+                            std::size_t n, std::int32_t* out) noexcept {
+  std::fill(out, out + n, 0);
+  for (std::size_t j = 0; j < count; ++j)
+    for (std::size_t i = 0; i < n; ++i) out[i] += std::int32_t{a[j][i]} * std::int32_t{b[j][i]};
+}
+
+/// out[i] = rescale_raw(in[i], from, to, width) for i < n: raw values with
+/// `from` fractional bits narrowed to fixed<width, to> (round to nearest,
+/// ties away from zero; saturate). Preconditions: 2 <= width <= 8,
+/// |in[i]| < 2^30, and |in[i]| 2^(to - from) < 2^31 when to > from.
+inline void rescale(const std::int32_t* in, std::int8_t* out, std::size_t n, int from, int to,
+                    int width) noexcept {
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::int8_t>(rescale_raw(in[i], from, to, width));
+}
+
+/// Packs the signs of in[0..n) (bit set = negative, sign(0) = +1) into
+/// `bits` (ceil(n / 64) words, padding bits 0), writes them as -1 / +1 to
+/// `signs`, and returns sum |in[i]| (for the scale alpha of a binary
+/// memory). Precondition: |in[i]| < 2^26.
+inline std::int64_t binarize(const std::int32_t* in, std::size_t n, std::uint64_t* bits,
+                             std::int8_t* signs) noexcept {
+  std::fill(bits, bits + (n + 63) / 64, std::uint64_t{0});
+  std::int64_t magnitude = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool negative = in[i] < 0;
+    magnitude += negative ? -std::int64_t{in[i]} : std::int64_t{in[i]};
+    signs[i] = negative ? -1 : 1;
+    bits[i / 64] |= std::uint64_t{negative} << (i % 64);
+  }
+  return magnitude;
+}
+
+/// out[i] = sum_d key[d] * (bit d of row i ? -1 : +1): an int8 key against
+/// packed binary rows (the conventional binary score before its scale).
+inline void dot_rows(const std::int8_t* key, const std::uint64_t* rows, std::size_t n, std::size_t dim,
+                     std::size_t stride_words, std::int32_t* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    std::int32_t sum = 0;
+    for (std::size_t d = 0; d < dim; ++d)
+      sum += ((rows[i * stride_words + d / 64] >> (d % 64)) & 1U) ? -key[d] : key[d];
+    out[i] = sum;
+  }
+}
+
 // ---- read: o = sum_i p_i row_i ----------------------------------------------
 
 /// out[d] = sum_i p[i] * rows[i * stride + d], d < dim.
@@ -235,6 +287,17 @@ inline void read(const std::int16_t* p, const std::int8_t* rows, std::size_t n, 
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t d = 0; d < dim; ++d)
       out[d] += std::int32_t{p[i]} * std::int32_t{rows[i * stride + d]};
+}
+
+/// Binary memory with int32 weights (probability times a row's scale):
+/// out[d] = sum_i w[i] * (bit d of row i ? -1 : +1). Exact while
+/// sum |w| < 2^31.
+inline void read(const std::int32_t* w, const std::uint64_t* rows, std::size_t n, std::size_t dim,
+                 std::size_t stride_words, std::int32_t* out) noexcept {
+  std::fill(out, out + dim, 0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t d = 0; d < dim; ++d)
+      out[d] += ((rows[i * stride_words + d / 64] >> (d % 64)) & 1U) ? -w[i] : w[i];
 }
 
 /// Binary memory: out[d] = sum_i p[i] * (+1 or -1) = sum p - 2 * (sum of p

@@ -42,11 +42,35 @@ struct integer_workspace {
   std::vector<std::int32_t> logits;   // V, raw with table_frac[W] + cf_K bits
   std::vector<std::int32_t> time;
   std::vector<std::int32_t> sum;      // d, an embedding sum
+  std::vector<const std::int8_t*> weights, rows;  // its position encodings and table rows
+  std::vector<std::int32_t> wide;     // n, exact dot products before narrowing
+  std::vector<std::int64_t> next;     // d, u^k+1 before narrowing
+  std::vector<std::int8_t> last;      // d, u^K+1 as int8 for the answer layer
   std::size_t slots = 0;              // n + padding of the last pass
 };
 
 /// The kernels the integer pass calls: the scalar oracle or the SIMD twins.
 struct scalar_kernels {
+  static std::int64_t binarize(const std::int32_t* in, std::size_t n, std::uint64_t* bits,
+                               std::int8_t* signs) noexcept {
+    return kernels::scalar::binarize(in, n, bits, signs);
+  }
+  static void dot_rows(const std::int8_t* key, const std::uint64_t* rows, std::size_t n, std::size_t dim,
+                       std::int32_t* out) noexcept {
+    kernels::scalar::dot_rows(key, rows, n, dim, (dim + 63) / 64, out);
+  }
+  static void read(const std::int32_t* w, const std::uint64_t* rows, std::size_t n, std::size_t dim,
+                   std::int32_t* out) noexcept {
+    kernels::scalar::read(w, rows, n, dim, (dim + 63) / 64, out);
+  }
+  static void sum_of_products(const std::int8_t* const* a, const std::int8_t* const* b, std::size_t count,
+                              std::size_t n, std::int32_t* out) noexcept {
+    kernels::scalar::sum_of_products(a, b, count, n, out);
+  }
+  static void rescale(const std::int32_t* in, std::int8_t* out, std::size_t n, int from, int to,
+                      int width) noexcept {
+    kernels::scalar::rescale(in, out, n, from, to, width);
+  }
   static void dot_rows(const std::int8_t* key, const std::int8_t* rows, std::size_t n, std::size_t dim,
                        std::int32_t* out) noexcept {
     kernels::scalar::dot_rows(key, rows, n, dim, dim, out);
@@ -71,6 +95,26 @@ struct scalar_kernels {
 };
 
 struct simd_kernels {
+  static std::int64_t binarize(const std::int32_t* in, std::size_t n, std::uint64_t* bits,
+                               std::int8_t* signs) noexcept {
+    return kernels::binarize(in, n, bits, signs);
+  }
+  static void dot_rows(const std::int8_t* key, const std::uint64_t* rows, std::size_t n, std::size_t dim,
+                       std::int32_t* out) noexcept {
+    kernels::dot_rows(key, rows, n, dim, (dim + 63) / 64, out);
+  }
+  static void read(const std::int32_t* w, const std::uint64_t* rows, std::size_t n, std::size_t dim,
+                   std::int32_t* out) noexcept {
+    kernels::read(w, rows, n, dim, (dim + 63) / 64, out);
+  }
+  static void sum_of_products(const std::int8_t* const* a, const std::int8_t* const* b, std::size_t count,
+                              std::size_t n, std::int32_t* out) noexcept {
+    kernels::sum_of_products(a, b, count, n, out);
+  }
+  static void rescale(const std::int32_t* in, std::int8_t* out, std::size_t n, int from, int to,
+                      int width) noexcept {
+    kernels::rescale(in, out, n, from, to, width);
+  }
   static void dot_rows(const std::int8_t* key, const std::int8_t* rows, std::size_t n, std::size_t dim,
                        std::int32_t* out) noexcept {
     kernels::dot_rows(key, rows, n, dim, dim, out);
@@ -129,24 +173,27 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
   ws.read.assign(d, 0);
   ws.logits.assign(shape.vocabulary_size, 0);
   ws.sum.resize(d);
+  ws.weights.resize(sentence + 1);
+  ws.rows.resize(sentence + 1);
+  ws.next.resize(d);
+  ws.last.resize(d);
   ws.time.resize(n);
   for (std::size_t i = 0; i < n; ++i) ws.time[i] = in.time ? in.time[i] : static_cast<std::int32_t>(n - 1 - i);
 
   // sum_j l_j E_p[ids_j] (+ l_J T_p[t]) in 6 + table_frac[p] bits: exact.
   auto embed = [&](std::size_t p, const std::int32_t* ids, const std::int32_t* time) {
-    std::fill(ws.sum.begin(), ws.sum.end(), 0);
+    std::size_t count = 0;
     for (std::size_t j = 0; j < sentence; ++j) {
       const auto id = static_cast<std::size_t>(ids[j]);
       if (id == 0) continue;
-      const auto row = tables(p, id);
-      const std::int8_t* l = pe + j * d;
-      for (std::size_t r = 0; r < d; ++r) ws.sum[r] += std::int32_t{l[r]} * std::int32_t{row[r]};
+      ws.weights[count] = pe + j * d;
+      ws.rows[count++] = &tables(p, id)[0];
     }
     if (time && shape.config.temporal_encoding) {
-      const auto row = tables(p, shape.time_row(*time));
-      const std::int8_t* l = pe + sentence * d;
-      for (std::size_t r = 0; r < d; ++r) ws.sum[r] += std::int32_t{l[r]} * std::int32_t{row[r]};
+      ws.weights[count] = pe + sentence * d;
+      ws.rows[count++] = &tables(p, shape.time_row(*time))[0];
     }
+    Kernels::sum_of_products(ws.weights.data(), ws.rows.data(), count, d, ws.sum.data());
     return memn2n_pe_frac + q.table_frac[p];
   };
 
@@ -157,23 +204,17 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       std::int8_t* m = ws.memory.data() + (e * n + i) * d;
       if constexpr (Binary) {
         // alpha sign(x), alpha = mean |x| (rounded), sign(0) = +1.
-        std::int64_t magnitude = 0;
-        std::uint64_t* bits = ws.bits.data() + (e * n + i) * words;
-        for (std::size_t r = 0; r < d; ++r) {
-          magnitude += std::abs(ws.sum[r]);
-          m[r] = ws.sum[r] < 0 ? -1 : 1;
-          if (ws.sum[r] < 0) bits[r / 64] |= std::uint64_t{1} << (r % 64);
-        }
+        const std::int64_t magnitude = Kernels::binarize(ws.sum.data(), d, ws.bits.data() + (e * n + i) * words, m);
         const auto count = static_cast<std::int64_t>(d);
         ws.alpha[e * n + i] = rescale_raw((magnitude + count / 2) / count, frac, mf, 8);
       } else {
-        for (std::size_t r = 0; r < d; ++r) m[r] = static_cast<std::int8_t>(rescale_raw(ws.sum[r], frac, mf, W));
+        Kernels::rescale(ws.sum.data(), m, d, frac, mf, W);
       }
     }
   }
   {
     const int frac = embed(shape.b_param(), in.query, nullptr);
-    for (std::size_t r = 0; r < d; ++r) ws.u[r] = rescale_raw(ws.sum[r], frac, q.controller_frac[0], 8);
+    rescale_raw_n(ws.sum.data(), ws.u.data(), d, frac, q.controller_frac[0], 8);
   }
 
   const std::uint16_t beta = softmax_beta_raw(q);
@@ -197,24 +238,23 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<std::int32_t>(d - ws.counts[i]);
     } else if constexpr (Hamming) {
       // Q-MANN: u in the memory's format, weighted-bit Hamming similarity.
-      for (std::size_t r = 0; r < d; ++r) key[r] = static_cast<std::int8_t>(rescale_raw(u[r], cf, mf, W));
+      Kernels::rescale(u, key, d, cf, mf, W);
       if (n > 0) Kernels::template weighted_hamming_rows<W>(key, ws.memory.data() + ek * n * d, n, d, s);
       score_frac = W - 1;
     } else if constexpr (Binary) {
       // Conventional binary: alpha_i sum_r u_r sign(m_ir), narrowed to 8 bits.
       for (std::size_t r = 0; r < d; ++r) key[r] = static_cast<std::int8_t>(u[r]);
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int8_t* m = ws.memory.data() + (ek * n + i) * d;
-        std::int32_t dot = 0;
-        for (std::size_t r = 0; r < d; ++r) dot += m[r] * u[r];
-        s[i] = rescale_raw(std::int64_t{dot} * ws.alpha[ek * n + i], cf + mf, cf, 8);
-      }
+      ws.wide.resize(n);
+      if (n > 0) Kernels::dot_rows(key, ws.bits.data() + ek * n * words, n, d, ws.wide.data());
+      for (std::size_t i = 0; i < n; ++i)
+        s[i] = rescale_raw(std::int64_t{ws.wide[i]} * ws.alpha[ek * n + i], cf + mf, cf, 8);
       score_frac = cf;
     } else {
       // Conventional fixed point: the exact u . m narrowed to 8 bits.
       for (std::size_t r = 0; r < d; ++r) key[r] = static_cast<std::int8_t>(u[r]);
-      if (n > 0) Kernels::dot_rows(key, ws.memory.data() + ek * n * d, n, d, s);
-      for (std::size_t i = 0; i < n; ++i) s[i] = rescale_raw(s[i], cf + mf, cf, 8);
+      ws.wide.resize(n);
+      if (n > 0) Kernels::dot_rows(key, ws.memory.data() + ek * n * d, n, d, ws.wide.data());
+      rescale_raw_n(ws.wide.data(), s, n, cf + mf, cf, 8);
       score_frac = cf;
     }
     std::int16_t* p = ws.p.data() + k * slots;
@@ -223,40 +263,38 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
     // o = sum_i p_i c_i, exact with 14 + vf fractional bits.
     const int read_frac = kernels::probability_frac_bits + vf;
     if constexpr (Binary) {
-      std::fill(ws.read.begin(), ws.read.end(), 0);
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int32_t weight = std::int32_t{p[i]} * ws.alpha[ev * n + i];
-        const std::int8_t* c = ws.memory.data() + (ev * n + i) * d;
-        for (std::size_t r = 0; r < d; ++r) ws.read[r] += c[r] * weight;
-      }
+      // Row i's value is alpha_i sign(c_i): weights p_i alpha_i.
+      ws.wide.resize(n);
+      for (std::size_t i = 0; i < n; ++i) ws.wide[i] = std::int32_t{p[i]} * ws.alpha[ev * n + i];
+      Kernels::read(ws.wide.data(), ws.bits.data() + ev * n * words, n, d, ws.read.data());
     } else if (n > 0) {
       Kernels::read(p, ws.memory.data() + ev * n * d, n, d, ws.read.data());
     }
     // u^k+1 = (u^k or H u^k) + o, narrowed to the next hop's format.
-    for (std::size_t r = 0; r < d; ++r) {
-      std::int64_t carried = 0;
-      if (shape.adjacent()) {
-        carried = std::int64_t{u[r]} << (read_frac - cf);
-      } else {
-        const std::size_t hp = shape.h_param();
+    if (shape.adjacent()) {
+      const int shift = read_frac - cf;
+      for (std::size_t r = 0; r < d; ++r) ws.next[r] = (std::int64_t{u[r]} << shift) + ws.read[r];
+    } else {
+      const std::size_t hp = shape.h_param();
+      const int shift = read_frac - cf - q.table_frac[hp];
+      for (std::size_t r = 0; r < d; ++r) {
         const auto row = tables(hp, r);
         std::int64_t hu = 0;
         for (std::size_t c = 0; c < d; ++c) hu += std::int64_t{row[c]} * u[c];
-        carried = hu << (read_frac - cf - q.table_frac[hp]);
+        ws.next[r] = (hu << shift) + ws.read[r];
       }
-      next[r] = rescale_raw(carried + ws.read[r], read_frac, q.controller_frac[k + 1], 8);
     }
+    rescale_raw_n(ws.next.data(), next, d, read_frac, q.controller_frac[k + 1], 8);
   }
 
+  // The answer: argmax over ids >= 2 of the exact int32 W u^K+1.
   const std::int32_t* last = ws.u.data() + hops * d;
+  for (std::size_t r = 0; r < d; ++r) ws.last[r] = static_cast<std::int8_t>(last[r]);
+  const std::size_t answers = shape.vocabulary_size - 2;
+  Kernels::dot_rows(ws.last.data(), &tables(shape.w_param(), 2)[0], answers, d, ws.logits.data() + 2);
   std::size_t best = 2;
-  for (std::size_t v = 2; v < shape.vocabulary_size; ++v) {
-    const auto row = tables(shape.w_param(), v);
-    std::int32_t z = 0;
-    for (std::size_t r = 0; r < d; ++r) z += std::int32_t{row[r]} * last[r];
-    ws.logits[v] = z;
-    if (z > ws.logits[best]) best = v;
-  }
+  for (std::size_t v = 3; v < shape.vocabulary_size; ++v)
+    if (ws.logits[v] > ws.logits[best]) best = v;
   return static_cast<std::int32_t>(best);
 }
 

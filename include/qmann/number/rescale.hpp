@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 
 #include "qmann/number/fixed.hpp"
@@ -39,6 +40,32 @@ constexpr std::int32_t rescale_raw(std::int64_t raw, int from, int to, int width
   const std::int64_t r = to >= from ? raw * (std::int64_t{1} << (to - from))
                                     : detail::shift_right_rounded<rounding::nearest>(raw, from - to);
   return static_cast<std::int32_t>(std::clamp(r, raw_min(width), raw_max(width)));
+}
+
+/// out[i] = rescale_raw(in[i], from, to, width) for i < n, written without
+/// branches so that the compiler vectorizes it (the integer forward pass
+/// narrows whole vectors). In: int32 or int64 raw values; Out: any signed
+/// integer type that holds `width` bits. Same preconditions as rescale_raw.
+/// `in` and `out` must not overlap (they are __restrict: an int8 output
+/// could otherwise alias anything and stop the vectorizer).
+template <class In, class Out>
+void rescale_raw_n(const In* __restrict in, Out* __restrict out, std::size_t n, int from, int to,
+                   int width) noexcept {
+  const auto hi = static_cast<In>(raw_max(width)), lo = static_cast<In>(raw_min(width));
+  if (to >= from) {
+    const int shift = to - from;
+    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<Out>(std::clamp<In>(in[i] * (In{1} << shift), lo, hi));
+    return;
+  }
+  const int shift = from - to;
+  const In half = In{1} << (shift - 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    // Round the magnitude (ties away from zero), then restore the sign.
+    const In sign = in[i] >> (sizeof(In) * 8 - 1);  // 0 or -1
+    const In magnitude = (in[i] ^ sign) - sign;
+    const In rounded = (((magnitude + half) >> shift) ^ sign) - sign;
+    out[i] = static_cast<Out>(std::clamp<In>(rounded, lo, hi));
+  }
 }
 
 }  // namespace qmann
