@@ -256,16 +256,20 @@ void for_nonzero_weights(const std::int16_t* p, std::size_t n, F&& f) {
 inline void sum_of_products(const std::int8_t* const* a, const std::int8_t* const* b, std::size_t count,
                             std::size_t n, std::int32_t* out) noexcept {
 #if defined(__AVX512BW__)
-  // 16 lanes a step, all pairs summed in a register (int8 x int8 fits int16).
-  for (std::size_t i = 0; i < n; i += 16) {
-    const auto k = static_cast<__mmask16>(detail::tail_mask64(n - i));
-    __m512i acc = _mm512_setzero_si512();
+  // 32 lanes a step, the tail masked: int8 x int8 products are exact int16
+  // (one mullo for 32 dims), widened into two int32 accumulators.
+  for (std::size_t i = 0; i < n; i += 32) {
+    const auto k = static_cast<__mmask32>(detail::tail_mask64(n - i));
+    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
     for (std::size_t j = 0; j < count; ++j) {
-      const __m256i a16 = _mm256_cvtepi8_epi16(_mm_maskz_loadu_epi8(k, a[j] + i));
-      const __m256i b16 = _mm256_cvtepi8_epi16(_mm_maskz_loadu_epi8(k, b[j] + i));
-      acc = _mm512_add_epi32(acc, _mm512_cvtepi16_epi32(_mm256_mullo_epi16(a16, b16)));
+      const __m512i a16 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(k, a[j] + i));
+      const __m512i b16 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(k, b[j] + i));
+      const __m512i product = _mm512_mullo_epi16(a16, b16);
+      lo = _mm512_add_epi32(lo, _mm512_cvtepi16_epi32(_mm512_castsi512_si256(product)));
+      hi = _mm512_add_epi32(hi, _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(product, 1)));
     }
-    _mm512_mask_storeu_epi32(out + i, k, acc);
+    _mm512_mask_storeu_epi32(out + i, static_cast<__mmask16>(k), lo);
+    if (n - i > 16) _mm512_mask_storeu_epi32(out + i + 16, static_cast<__mmask16>(k >> 16), hi);
   }
 #elif defined(__AVX2__)
   std::size_t i = 0;
