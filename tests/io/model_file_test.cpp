@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <qmann/io/model_file.hpp>
+#include <qmann/model/quantized_memn2n.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -71,12 +72,22 @@ TEST_CASE("model file: quantized models keep their scheme's formats") {
   q.beta = 2.0f;
   q.memory_frac = {5, 4, 6};
   q.controller_frac = {7, 6, 5};
+  q.table_frac = {6, 3, 7};
+  q.memory_width = 7;
   m.model.set_quantization(q);
+  const qmann::quantized_memn2n<qmann::scheme<qmann::calibrated_fixed<7>, qmann::hamming_similarity>> before(m.model);
   std::vector<qmann::io::stored_model> models;
   models.push_back(std::move(m));
   qmann::io::save_models(path, "fixed8-hamming", models);
   const auto loaded = qmann::io::load_models(path, "fixed8-hamming");
   const auto& lq = loaded.front().model.quantization();
+  CHECK(lq.memory_width == 7);
+  CHECK(lq.table_frac[0] == 6);
+  CHECK(lq.table_frac[2] == 7);
+  // The loaded model exports to the same int8 tables.
+  const qmann::quantized_memn2n<qmann::scheme<qmann::calibrated_fixed<7>, qmann::hamming_similarity>> after(
+      loaded.front().model);
+  for (std::size_t p = 0; p < 3; ++p) CHECK(after.table(p) == before.table(p));
   CHECK(lq.enabled);
   CHECK(lq.similarity == qmann::memn2n_similarity::hamming);
   CHECK_FALSE(lq.binary_memory);

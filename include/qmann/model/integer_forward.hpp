@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "qmann/energy/operations.hpp"
 #include "qmann/kernels/binary.hpp"
 #include "qmann/kernels/fixed.hpp"
 #include "qmann/kernels/scalar.hpp"
@@ -145,15 +146,27 @@ struct integer_scheme_tag {
   static_assert(W >= 2 && W <= 8, "integer memories are 2 to 8 bits wide");
 };
 
-/// The forward pass. `tables(p, row)` gives row `row` of parameter matrix p
+/// The forward pass, reporting its operations to `count` (an energy::
+/// no_count or op_counter: see energy/operations.hpp). `tables(p, row)` gives row `row` of parameter matrix p
 /// as something indexable by r < d yielding its raw int8 value (in
 /// fixed<8, q.table_frac[p]>); `pe` is the raw position encoding,
 /// (sentence_size + 1) x d in fixed<8, memn2n_pe_frac>. Returns the answer
 /// id (the argmax of ws.logits over ids >= 2).
-template <int W, bool Binary, bool Hamming, class Kernels, class Tables>
+template <int W, bool Binary, bool Hamming, class Kernels, class Tables, class Counter>
 std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, const memn2n_shape& shape,
                              const memn2n_quantization& q, const Tables& tables, const std::int8_t* pe,
-                             const memn2n_input& in, integer_workspace& ws) {
+                             const memn2n_input& in, integer_workspace& ws, Counter& count) {
+  using energy::component;
+  using energy::op;
+  auto tally = [&](component c, op o, int bits, std::size_t n) {
+    count(c, o, energy::arithmetic::integer, bits, static_cast<std::uint64_t>(n));
+  };
+  // Narrowing n values: round (magnitude, + half, sign back), shift, saturate.
+  auto tally_rescale = [&](component c, std::size_t n) {
+    tally(c, op::add, 32, 3 * n);
+    tally(c, op::shift, 32, n);
+    tally(c, op::compare, 32, 2 * n);
+  };
   const std::size_t d = shape.config.dim, n = in.sentences, hops = shape.config.hops;
   const std::size_t sentence = shape.sentence_size, words = (d + 63) / 64;
   const std::size_t memories = shape.distinct_memories();
@@ -182,18 +195,20 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
 
   // sum_j l_j E_p[ids_j] (+ l_J T_p[t]) in 6 + table_frac[p] bits: exact.
   auto embed = [&](std::size_t p, const std::int32_t* ids, const std::int32_t* time) {
-    std::size_t count = 0;
+    std::size_t words = 0;
     for (std::size_t j = 0; j < sentence; ++j) {
       const auto id = static_cast<std::size_t>(ids[j]);
       if (id == 0) continue;
-      ws.weights[count] = pe + j * d;
-      ws.rows[count++] = &tables(p, id)[0];
+      ws.weights[words] = pe + j * d;
+      ws.rows[words++] = &tables(p, id)[0];
     }
     if (time && shape.config.temporal_encoding) {
-      ws.weights[count] = pe + sentence * d;
-      ws.rows[count++] = &tables(p, shape.time_row(*time))[0];
+      ws.weights[words] = pe + sentence * d;
+      ws.rows[words++] = &tables(p, shape.time_row(*time))[0];
     }
-    Kernels::sum_of_products(ws.weights.data(), ws.rows.data(), count, d, ws.sum.data());
+    Kernels::sum_of_products(ws.weights.data(), ws.rows.data(), words, d, ws.sum.data());
+    tally(component::embedding, op::multiply, 8, words * d);  // l_j x E[x_j], int8 x int8
+    tally(component::embedding, op::add, 32, words * d);
     return memn2n_pe_frac + q.table_frac[p];
   };
 
@@ -205,16 +220,22 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       if constexpr (Binary) {
         // alpha sign(x), alpha = mean |x| (rounded), sign(0) = +1.
         const std::int64_t magnitude = Kernels::binarize(ws.sum.data(), d, ws.bits.data() + (e * n + i) * words, m);
-        const auto count = static_cast<std::int64_t>(d);
-        ws.alpha[e * n + i] = rescale_raw((magnitude + count / 2) / count, frac, mf, 8);
+        const auto dims = static_cast<std::int64_t>(d);
+        ws.alpha[e * n + i] = rescale_raw((magnitude + dims / 2) / dims, frac, mf, 8);
+        tally(component::embedding, op::compare, 32, d);  // signs
+        tally(component::embedding, op::add, 32, 2 * d + 1);  // |x|, its sum, + d/2
+        tally(component::embedding, op::divide, 32, 1);
+        tally_rescale(component::embedding, 1);
       } else {
         Kernels::rescale(ws.sum.data(), m, d, frac, mf, W);
+        tally_rescale(component::embedding, d);
       }
     }
   }
   {
     const int frac = embed(shape.b_param(), in.query, nullptr);
     rescale_raw_n(ws.sum.data(), ws.u.data(), d, frac, q.controller_frac[0], 8);
+    tally_rescale(component::embedding, d);
   }
 
   const std::uint16_t beta = softmax_beta_raw(q);
@@ -236,11 +257,22 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       }
       if (n > 0) Kernels::xor_popcount_rows(ws.key_bits.data(), ws.bits.data() + ek * n * words, n, words, ws.counts.data());
       for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<std::int32_t>(d - ws.counts[i]);
+      tally(component::addressing, op::compare, 32, d);  // the key's signs
+      tally(component::addressing, op::logic, 64, n * words);  // XNOR
+      tally(component::addressing, op::popcount, 64, n * words);
+      tally(component::addressing, op::add, 32, n);
     } else if constexpr (Hamming) {
       // Q-MANN: u in the memory's format, weighted-bit Hamming similarity.
       Kernels::rescale(u, key, d, cf, mf, W);
       if (n > 0) Kernels::template weighted_hamming_rows<W>(key, ws.memory.data() + ek * n * d, n, d, s);
       score_frac = W - 1;
+      // Per element (closed form): a - b, |.|, min(., M), M - ., sign
+      // agreement, conditional negation; then the int32 sum.
+      tally_rescale(component::addressing, d);
+      tally(component::addressing, op::add, W, 4 * n * d);
+      tally(component::addressing, op::compare, W, n * d);
+      tally(component::addressing, op::logic, 1, n * d);
+      tally(component::addressing, op::add, 32, n * d);
     } else if constexpr (Binary) {
       // Conventional binary: alpha_i sum_r u_r sign(m_ir), narrowed to 8 bits.
       for (std::size_t r = 0; r < d; ++r) key[r] = static_cast<std::int8_t>(u[r]);
@@ -249,6 +281,10 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       for (std::size_t i = 0; i < n; ++i)
         s[i] = rescale_raw(std::int64_t{ws.wide[i]} * ws.alpha[ek * n + i], cf + mf, cf, 8);
       score_frac = cf;
+      tally(component::addressing, op::add, 8, n * d);  // +u_r or -u_r
+      tally(component::addressing, op::add, 32, n * d);
+      tally(component::addressing, op::multiply, 32, n);  // x alpha_i
+      tally_rescale(component::addressing, n);
     } else {
       // Conventional fixed point: the exact u . m narrowed to 8 bits.
       for (std::size_t r = 0; r < d; ++r) key[r] = static_cast<std::int8_t>(u[r]);
@@ -256,9 +292,27 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       if (n > 0) Kernels::dot_rows(key, ws.memory.data() + ek * n * d, n, d, ws.wide.data());
       rescale_raw_n(ws.wide.data(), s, n, cf + mf, cf, 8);
       score_frac = cf;
+      tally(component::addressing, op::multiply, 8, n * d);
+      tally(component::addressing, op::add, 32, n * d);
+      tally_rescale(component::addressing, n);
     }
     std::int16_t* p = ws.p.data() + k * slots;
-    if (slots > 0) Kernels::softmax_base2(s, slots, score_frac, beta, p);
+    if (slots > 0) {
+      Kernels::softmax_base2(s, slots, score_frac, beta, p);
+      // kernels::scalar::softmax_base2: the maximum; per slot max - s, x beta,
+      // split, two table lookups and their product, rounding, shifts, the
+      // sum; one division; per slot the product with it, rounding, shift.
+      tally(component::addressing, op::compare, 32, slots - 1);
+      tally(component::addressing, op::add, 32, 3 * slots);
+      tally(component::addressing, op::multiply, 32, slots);
+      tally(component::addressing, op::shift, 32, 4 * slots);
+      tally(component::addressing, op::lookup, 16, 2 * slots);
+      tally(component::addressing, op::multiply, 16, slots);
+      tally(component::addressing, op::divide, 64, 1);
+      tally(component::addressing, op::multiply, 64, slots);
+      tally(component::addressing, op::add, 64, slots);
+      tally(component::addressing, op::shift, 64, slots);
+    }
 
     // o = sum_i p_i c_i, exact with 14 + vf fractional bits.
     const int read_frac = kernels::probability_frac_bits + vf;
@@ -267,8 +321,12 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       ws.wide.resize(n);
       for (std::size_t i = 0; i < n; ++i) ws.wide[i] = std::int32_t{p[i]} * ws.alpha[ev * n + i];
       Kernels::read(ws.wide.data(), ws.bits.data() + ev * n * words, n, d, ws.read.data());
+      tally(component::read, op::multiply, 32, n);     // p_i alpha_i
+      tally(component::read, op::add, 32, n * d);      // +w_i or -w_i
     } else if (n > 0) {
       Kernels::read(p, ws.memory.data() + ev * n * d, n, d, ws.read.data());
+      tally(component::read, op::multiply, 16, n * d);  // Q14 x int8
+      tally(component::read, op::add, 32, n * d);
     }
     // u^k+1 = (u^k or H u^k) + o, narrowed to the next hop's format.
     if (shape.adjacent()) {
@@ -285,6 +343,13 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       }
     }
     rescale_raw_n(ws.next.data(), next, d, read_frac, q.controller_frac[k + 1], 8);
+    if (!shape.adjacent()) {
+      tally(component::controller, op::multiply, 8, d * d);  // H u
+      tally(component::controller, op::add, 32, d * d);
+    }
+    tally(component::controller, op::shift, 32, d);  // aligned with o
+    tally(component::controller, op::add, 32, d);
+    tally_rescale(component::controller, d);
   }
 
   // The answer: argmax over ids >= 2 of the exact int32 W u^K+1.
@@ -295,6 +360,9 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
   std::size_t best = 2;
   for (std::size_t v = 3; v < shape.vocabulary_size; ++v)
     if (ws.logits[v] > ws.logits[best]) best = v;
+  tally(component::answer, op::multiply, 8, answers * d);
+  tally(component::answer, op::add, 32, answers * d);
+  tally(component::answer, op::compare, 32, answers - 1);
   return static_cast<std::int32_t>(best);
 }
 

@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "qmann/data/encode.hpp"
+#include "qmann/energy/operations.hpp"
 #include "qmann/kernels/scalar.hpp"
 #include "qmann/model/integer_forward.hpp"
 #include "qmann/model/memn2n_config.hpp"
@@ -174,10 +175,27 @@ class memn2n {
   /// Forward pass: fills `ws`, returns the argmax answer id (never 0 or 1).
   /// `linear` removes the attention softmax (linear start; float only).
   std::int32_t forward(const memn2n_input& in, workspace& ws, bool linear = false) const {
+    energy::no_count none;
+    return forward(in, ws, linear, none);
+  }
+
+  /// The same, reporting its operations to `count` (energy/operations.hpp).
+  template <class Counter>
+  std::int32_t forward(const memn2n_input& in, workspace& ws, bool linear, Counter& count) const {
     if (quantization_.enabled) {
       if (linear) throw std::logic_error("qmann::memn2n: the linear start has no quantized forward pass");
-      return forward_quantized(in, ws);
+      return forward_quantized(in, ws, count);
     }
+    using energy::component;
+    using energy::op;
+    auto tally = [&](component c, op o, std::size_t n) {
+      count(c, o, energy::arithmetic::floating, 32, static_cast<std::uint64_t>(n));
+    };
+    auto words_of = [&](const std::int32_t* ids) {
+      std::size_t w = 0;
+      for (std::size_t j = 0; j < sentence_size(); ++j) w += ids[j] != 0;
+      return w;
+    };
     const std::size_t d = config().dim, n = in.sentences, hops = config().hops;
     const std::size_t embedded = distinct_memories();
     ws.memory.assign(embedded * n * d, 0.0f);
@@ -194,9 +212,18 @@ class memn2n {
         float* m = ws.memory.data() + (e * n + i) * d;
         embed(table, in.story + i * sentence_size(), m);
         if (config().temporal_encoding) add_time(table, ws.time[i], m);
+        if constexpr (Counter::counts) {
+          const std::size_t words = words_of(in.story + i * sentence_size()) + (config().temporal_encoding ? 1 : 0);
+          tally(component::embedding, op::multiply, words * d);
+          tally(component::embedding, op::add, words * d);
+        }
       }
     }
     embed(params_[shape_.b_param()].data(), in.query, ws.u.data());
+    if constexpr (Counter::counts) {
+      tally(component::embedding, op::multiply, words_of(in.query) * d);
+      tally(component::embedding, op::add, words_of(in.query) * d);
+    }
     for (std::size_t k = 0; k < hops; ++k) {
       const float* u = ws.u.data() + k * d;
       float* next = ws.u.data() + (k + 1) * d;
@@ -205,6 +232,18 @@ class memn2n {
       float* p = ws.p.data() + k * n;
       for (std::size_t i = 0; i < n; ++i) p[i] = dot(u, keys + i * d, d);
       if (!linear) softmax(p, n, shape_.padding_slots(n));
+      if constexpr (Counter::counts) {
+        // Scores; the softmax (softmax() below): maximum, n exp(s - max),
+        // one more for the empty slots and its multiple, the sum, n divisions.
+        const std::size_t padding = shape_.padding_slots(n) > 0 ? 1 : 0;
+        tally(component::addressing, op::multiply, n * d);
+        tally(component::addressing, op::add, n * d);
+        tally(component::addressing, op::compare, n > 0 ? n - 1 + padding : 0);
+        tally(component::addressing, op::add, 2 * n + padding);
+        tally(component::addressing, op::exp, n + padding);
+        tally(component::addressing, op::multiply, padding);
+        tally(component::addressing, op::divide, n);
+      }
       if (!shape_.adjacent()) {
         const float* h = params_[shape_.h_param()].data();
         for (std::size_t r = 0; r < d; ++r) next[r] = dot(h + r * d, u, d);
@@ -213,6 +252,14 @@ class memn2n {
       }
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t r = 0; r < d; ++r) next[r] += p[i] * values[i * d + r];
+      if constexpr (Counter::counts) {
+        tally(component::read, op::multiply, n * d);
+        tally(component::read, op::add, n * d);
+        if (!shape_.adjacent()) {
+          tally(component::controller, op::multiply, d * d);  // H u
+          tally(component::controller, op::add, d * d);
+        }
+      }
     }
     const float* w = params_[shape_.w_param()].data();
     const float* u_last = ws.u.data() + hops * d;
@@ -220,6 +267,12 @@ class memn2n {
     for (std::size_t v = first_answer_id; v < vocabulary_size(); ++v) {
       ws.logits[v] = dot(w + v * d, u_last, d);
       if (ws.logits[v] > ws.logits[static_cast<std::size_t>(best)]) best = static_cast<std::int32_t>(v);
+    }
+    if constexpr (Counter::counts) {
+      const std::size_t answers = vocabulary_size() - first_answer_id;
+      tally(component::answer, op::multiply, answers * d);
+      tally(component::answer, op::add, answers * d);
+      tally(component::answer, op::compare, answers - 1);
     }
     return best;
   }
@@ -356,8 +409,13 @@ class memn2n {
     return loss;
   }
 
-  /// The answer id of one question (forward pass only).
+  /// The answer id of one question (forward pass only), optionally
+  /// reporting the operations to `count`.
   std::int32_t predict(const memn2n_input& in, workspace& ws) const { return forward(in, ws); }
+  template <class Counter>
+  std::int32_t predict(const memn2n_input& in, workspace& ws, Counter& count) const {
+    return forward(in, ws, false, count);
+  }
 
   /// Sets the rows of padding and unknown words to zero in every embedding
   /// matrix (of the parameters or of a gradient shaped like them).
@@ -373,12 +431,13 @@ class memn2n {
  private:
 
   // The integer pass, then its values as floats for backward().
-  std::int32_t forward_quantized(const memn2n_input& in, workspace& ws) const {
+  template <class Counter>
+  std::int32_t forward_quantized(const memn2n_input& in, workspace& ws, Counter& count) const {
     const auto& q = quantization_;
     auto tables = [&](std::size_t p, std::size_t row) { return tables_[p].data() + row * config().dim; };
     const std::int32_t answer = detail::with_integer_scheme(q, [&](auto scheme) {
       return detail::integer_forward(scheme, detail::scalar_kernels{}, shape_, q, tables, pe_raw_.data(), in,
-                                     ws.integer);
+                                     ws.integer, count);
     });
     const detail::integer_workspace& iw = ws.integer;
     const std::size_t d = config().dim, n = in.sentences, hops = config().hops;

@@ -61,11 +61,17 @@ class quantized_memn2n {
   /// The answer id of one question; ws.logits holds the int32 scores
   /// (table_frac[W] + controller_frac[K] fractional bits).
   std::int32_t predict(const memn2n_input& in, workspace& ws) const {
+    energy::no_count none;
+    return predict(in, ws, none);
+  }
+  /// The same, reporting every operation to `count` (energy/operations.hpp).
+  template <class Counter>
+  std::int32_t predict(const memn2n_input& in, workspace& ws, Counter& count) const {
     auto tables = [this](std::size_t p, std::size_t row) {
       return tables_[p].data() + row * shape_.config.dim;
     };
     return detail::integer_forward(tag{}, detail::simd_kernels{}, shape_, quantization_, tables, pe_.data(), in,
-                                   ws);
+                                   ws, count);
   }
 
   /// Bytes of the model's parameters (int8 tables and position encoding).
