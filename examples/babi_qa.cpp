@@ -4,7 +4,7 @@
 //   babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,...|all]
 //           [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]
 //           [--beta B] [--float-epochs N] [--patience N] [--joint] [--threads T]
-//           [--json FILE] [--save FILE] [--load FILE]
+//           [--energy] [--json FILE] [--save FILE] [--load FILE]
 //
 // --data DIR  a bAbI v1.2 folder such as tasks_1-20_v1-2/en; without it, a
 //             small built-in data set in bAbI format (tasks 1, 2, 6 made in
@@ -20,6 +20,11 @@
 //             --float-epochs N: the first N main-phase epochs in float.
 // --patience N  early stopping: stop after N epochs without a better
 //             validation error (0: never; default 30), every scheme alike.
+// --energy    count every operation of inference on the test questions
+//             (energy/operations.hpp) and price it with the Horowitz 45 nm
+//             table (energy/energy_table.hpp): energy per question by
+//             component and the gain over float; JSON "ops" and
+//             "energy_pj_per_question".
 // --joint     one model for all the tasks together (their training data
 //             pooled), evaluated per task.
 // --save FILE the trained models (one per task, or the joint one) in one
@@ -32,6 +37,8 @@
 #include <qmann/data/encode.hpp>
 #include <qmann/data/synthetic.hpp>
 #include <qmann/data/vocabulary.hpp>
+#include <qmann/energy/energy_table.hpp>
+#include <qmann/energy/operations.hpp>
 #include <qmann/io/model_file.hpp>
 #include <qmann/model/memn2n.hpp>
 #include <qmann/model/quantized_memn2n.hpp>
@@ -76,6 +83,7 @@ struct options {
   std::size_t float_epochs = 0;
   std::size_t patience = 30;
   bool joint = false;
+  bool energy = false;
   std::string json;
   std::string save;
   std::string load;
@@ -85,7 +93,7 @@ constexpr const char* usage =
     "usage: babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,...|all]\n"
     "               [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]\n"
     "               [--beta B] [--float-epochs N] [--patience N] [--joint] [--threads T]\n"
-    "               [--json FILE] [--save FILE] [--load FILE]";
+    "               [--energy] [--json FILE] [--save FILE] [--load FILE]";
 
 std::uint64_t parse_number(const std::string& flag, const std::string& text, std::uint64_t lo,
                            std::uint64_t hi) {
@@ -111,6 +119,10 @@ options parse(int argc, char** argv) {
     if (flag.rfind("--", 0) != 0) throw usage_error("unexpected argument '" + flag + "'");
     if (flag == "--joint") {
       o.joint = true;
+      continue;
+    }
+    if (flag == "--energy") {
+      o.energy = true;
       continue;
     }
     if (i + 1 >= argc) throw usage_error(flag + ": missing value");
@@ -228,6 +240,7 @@ struct task_result {
   std::size_t test_questions = 0;
   float qat_test_error = 1.0f;    // the training forward pass's (quantized schemes)
   float export_agreement = 1.0f;  // same answers, integer export vs training forward
+  qmann::energy::op_counter ops;  // --energy: every operation on the test questions
   std::optional<qmann::io::stored_model> model;  // the kept one, for --save
   std::string formats;                           // fractional bits chosen, quantized schemes
 };
@@ -289,13 +302,19 @@ trained_model train_model(const options& o, const std::string& scheme, int task,
   return std::move(*best);
 }
 
-task_result evaluate(const task_data& t, const qmann::io::stored_model& m, const std::string& scheme) {
+task_result evaluate(const options& o, const task_data& t, const qmann::io::stored_model& m,
+                     const std::string& scheme) {
   const auto test = qmann::data::encode(t.test, m.vocabulary, m.model.config().memory_size, m.model.sentence_size());
   task_result r;
   r.scheme = scheme;
   r.task = t.task;
   r.test_questions = test.size();
   r.test_error = r.qat_test_error = qmann::error_rate(m.model, test);
+  if (o.energy && !m.model.quantization().enabled) {
+    qmann::memn2n::workspace ws;
+    for (std::size_t e = 0; e < test.size(); ++e)
+      m.model.predict({test.story(e), static_cast<std::size_t>(test.sentences[e]), test.query(e)}, ws, r.ops);
+  }
   with_scheme(scheme, [&]<class S>(std::type_identity<S>) {
     if constexpr (!std::is_void_v<S>) {
       // The integer-only model answers; the training forward pass must agree.
@@ -305,7 +324,7 @@ task_result evaluate(const task_data& t, const qmann::io::stored_model& m, const
       std::size_t wrong = 0, same = 0;
       for (std::size_t e = 0; e < test.size(); ++e) {
         const qmann::memn2n_input in{test.story(e), static_cast<std::size_t>(test.sentences[e]), test.query(e)};
-        const auto answer = exported.predict(in, iw);
+        const auto answer = o.energy ? exported.predict(in, iw, r.ops) : exported.predict(in, iw);
         wrong += answer != test.answers[e];
         same += answer == m.model.predict(in, ws);
       }
@@ -320,7 +339,7 @@ task_result run_task(const options& o, const std::string& scheme, const task_dat
   const std::size_t sentence_size = qmann::data::longest_sentence({&t.train, &t.validation, &t.test});
   const auto start = std::chrono::steady_clock::now();
   auto trained = train_model(o, scheme, t.task, "task " + std::to_string(t.task), t.train, t.validation, sentence_size);
-  task_result best = evaluate(t, trained.stored, scheme);
+  task_result best = evaluate(o, t, trained.stored, scheme);
   best.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   best.validation_error = trained.validation_error;
   best.epochs_run = trained.epochs_run;
@@ -362,7 +381,7 @@ std::vector<task_result> run_joint(const options& o, const std::vector<task_data
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::vector<task_result> results;
   for (const auto& t : data) {
-    results.push_back(evaluate(t, trained.stored, o.schemes.front()));
+    results.push_back(evaluate(o, t, trained.stored, o.schemes.front()));
     results.back().train_seconds = seconds / static_cast<double>(data.size());
     results.back().validation_error = trained.validation_error;
     results.back().epochs_run = trained.epochs_run;
@@ -381,7 +400,7 @@ std::vector<task_result> run_loaded(const options& o, const std::vector<task_dat
       if (m.task == t.task || m.task == 0) found = &m;
     if (!found)
       throw usage_error("--load: '" + o.load + "' has no model for task " + std::to_string(t.task));
-    results.push_back(evaluate(t, *found, o.schemes.front()));
+    results.push_back(evaluate(o, t, *found, o.schemes.front()));
   }
   return results;
 }
@@ -430,6 +449,36 @@ void write_json(const std::string& path, const std::vector<task_result>& results
                     r.formats.c_str(), static_cast<double>(r.qat_test_error),
                     static_cast<double>(r.export_agreement));
       out << line;
+      if (!r.ops.total()) continue;
+      // --energy: per question, by kind, arithmetic and width, and by component.
+      const auto table = qmann::energy::energy_table::horowitz_45nm();
+      const double questions = static_cast<double>(std::max<std::size_t>(r.test_questions, 1));
+      out.seekp(-1, std::ios::cur);  // reopen the object
+      out << ",\"ops\":{";
+      bool first = true;
+      for (std::size_t k = 0; k < qmann::energy::op_kinds; ++k)
+        for (auto a : {qmann::energy::arithmetic::integer, qmann::energy::arithmetic::floating})
+          for (int bits : qmann::energy::widths) {
+            const auto n = r.ops.count(static_cast<qmann::energy::op>(k), a, bits);
+            if (n == 0) continue;
+            std::snprintf(line, sizeof line, "%s\"%s%d_%s\":%.2f", first ? "" : ",",
+                          a == qmann::energy::arithmetic::integer ? "int" : "float", bits,
+                          std::string(qmann::energy::name(static_cast<qmann::energy::op>(k))).c_str(),
+                          static_cast<double>(n) / questions);
+            out << line;
+            first = false;
+          }
+      std::snprintf(line, sizeof line, "},\"energy_pj_per_question\":%.3f,\"energy_pj_by_component\":{",
+                    table.energy_pj(r.ops) / questions);
+      out << line;
+      for (std::size_t c = 0; c < qmann::energy::components; ++c) {
+        const auto component = static_cast<qmann::energy::component>(c);
+        std::snprintf(line, sizeof line, "%s\"%s\":%.3f", c ? "," : "",
+                      std::string(qmann::energy::name(component)).c_str(),
+                      table.energy_pj(r.ops, component) / questions);
+        out << line;
+      }
+      out << "}}";
     }
     out << "]}\n";
     if (!out.flush()) throw usage_error("--json: cannot write '" + path + "'");
@@ -507,6 +556,40 @@ int main(int argc, char** argv) {
                     twin, q, conventional, 100.0 * (1.0 - q / conventional), paper);
     }
     std::printf("\n");
+    if (o.energy) {
+      // Energy per question (mean over tasks), by component, and the gain over float.
+      const auto table = qmann::energy::energy_table::horowitz_45nm();
+      std::printf("\ncomputation energy per question (Horowitz 45 nm, pJ; mean over tasks):\n%16s", "scheme");
+      for (std::size_t c = 0; c < qmann::energy::components; ++c)
+        std::printf(" | %10s", std::string(qmann::energy::name(static_cast<qmann::energy::component>(c))).c_str());
+      std::printf(" | %10s | %13s\n", "total", "gain vs float");
+      std::vector<double> totals(schemes, 0.0);
+      for (std::size_t c = 0; c < schemes; ++c)
+        for (std::size_t t = 0; t < tasks; ++t) {
+          const auto& r = results[c * tasks + t];
+          totals[c] += table.energy_pj(r.ops) / static_cast<double>(std::max<std::size_t>(r.test_questions, 1)) /
+                       static_cast<double>(tasks);
+        }
+      const double float_total = [&] {
+        for (std::size_t c = 0; c < schemes; ++c)
+          if (results[c * tasks].scheme == "float") return totals[c];
+        return 0.0;
+      }();
+      for (std::size_t c = 0; c < schemes; ++c) {
+        std::printf("%16s", results[c * tasks].scheme.c_str());
+        for (std::size_t k = 0; k < qmann::energy::components; ++k) {
+          double part = 0.0;
+          for (std::size_t t = 0; t < tasks; ++t) {
+            const auto& r = results[c * tasks + t];
+            part += table.energy_pj(r.ops, static_cast<qmann::energy::component>(k)) /
+                    static_cast<double>(std::max<std::size_t>(r.test_questions, 1)) / static_cast<double>(tasks);
+          }
+          std::printf(" | %10.1f", part);
+        }
+        if (float_total > 0) std::printf(" | %10.1f | %12.1fx\n", totals[c], float_total / totals[c]);
+        else std::printf(" | %10.1f | %13s\n", totals[c], "(no float)");
+      }
+    }
     for (const auto& t : data) questions += t.train.size();
     std::printf("\n%.1f s wall clock for training on %zu thread(s) "
                 "(%.1f s summed over tasks and schemes, %.2f us per training question and epoch)\n",

@@ -203,6 +203,28 @@ TEST_CASE("energy: float operations, counted by hand") {
   CHECK(counted == e);
 }
 
+TEST_CASE("energy: empty memory slots are one more softmax term, not one per slot") {
+  // Memory of 6 slots for 3 sentences: the softmax has 3 + 1 terms.
+  qmann::memn2n_config config;
+  config.dim = 4;
+  config.hops = 1;
+  config.memory_size = 6;
+  qmann::memn2n model(config, 5, 3, 7);
+  auto q = qmann::fixed8_hamming::quantization();
+  q.memory_frac = {5, 5};
+  q.controller_frac = {5, 5};
+  q.table_frac = {6, 6};
+  model.set_quantization(q);
+  const qmann::quantized_memn2n<qmann::fixed8_hamming> exported(model);
+  qmann::quantized_memn2n<qmann::fixed8_hamming>::workspace iw;
+  qmann::energy::op_counter counted;
+  exported.predict(input, iw, counted);
+  CHECK(counted.count(A, op::lookup, I, 16) == 2 * 4);
+  CHECK(counted.count(A, op::multiply, I, 64) == 3);  // normalization of the 3 sentences only
+  CHECK(counted.count(A, op::multiply, I, 32) == 4 + 1);  // x beta per term, x the 3 empty slots
+  CHECK(counted.count(A, op::compare, I, 32) == 3 + 2 * 4);  // max over 4 terms; the key narrowed
+}
+
 TEST_CASE("energy: the Horowitz table and its costing rules") {
   const auto t = qmann::energy::energy_table::horowitz_45nm();
   CHECK(t.pj(op::add, I, 8) == 0.03);

@@ -436,3 +436,25 @@ TEST_CASE("kernels: binarize, binary dot_rows and the int32-weighted binary read
   }
   CHECK(mismatches == 0);
 }
+
+TEST_CASE("kernels: base-2 softmax with empty slots == explicit zero scores, SIMD == scalar") {
+  std::mt19937 gen(24);
+  int mismatches = 0;
+  for (std::size_t n : {0u, 1u, 3u, 15u, 16u, 17u, 40u, 100u})
+    for (std::size_t padding : {0u, 1u, 7u, 50u}) {
+      if (n + padding == 0) continue;
+      const auto scores = random_values<std::int32_t>(gen, n, -3000, 3000);
+      std::vector<std::int32_t> explicit_zeros = scores;
+      explicit_zeros.resize(n + padding, 0);
+      std::vector<std::int16_t> with_padding(n + 1, -1), reference(n + padding), simd(n + 1, -2);
+      scalar::softmax_base2(scores.data(), n, 7, 300, with_padding.data(), padding);
+      scalar::softmax_base2(explicit_zeros.data(), n + padding, 7, 300, reference.data());
+      k::softmax_base2(scores.data(), n, 7, 300, simd.data(), padding);
+      for (std::size_t i = 0; i < n; ++i) {
+        mismatches += with_padding[i] != reference[i];
+        mismatches += simd[i] != with_padding[i];
+      }
+      mismatches += with_padding[n] != -1;  // nothing written for the empty slots
+    }
+  CHECK(mismatches == 0);
+}

@@ -435,14 +435,14 @@ inline void read(const std::int16_t* p, const std::int8_t* rows, std::size_t n, 
 /// The fixed-point base-2 softmax (see scalar::softmax_base2): no float,
 /// and the same integers as the scalar kernel.
 inline void softmax_base2(const std::int32_t* scores, std::size_t n, int frac, std::uint16_t beta,
-                          std::int16_t* p) noexcept {
+                          std::int16_t* p, std::size_t padding = 0) noexcept {
 #if defined(__AVX512BW__)
   // In 32-bit lanes: a difference from the max of D_zero = ceil(15 2^(frac+8)
   // / beta) or more gives 0 anyway, so differences clamp there and
   // u = diff * beta stays below 2^32 when frac <= 19 (every qmann
   // similarity's scores have frac <= 7). Wider fractions take the scalar path.
   const int exponent_frac = frac + beta_frac_bits;
-  if (frac < 0 || frac > 19 || n < 16) return scalar::softmax_base2(scores, n, frac, beta, p);
+  if (frac < 0 || frac > 19 || n < 16) return scalar::softmax_base2(scores, n, frac, beta, p, padding);
   const std::uint64_t zero_from = ((std::uint64_t{15} << exponent_frac) + beta - 1) / beta;
   std::int32_t max = scores[0];
   {
@@ -451,6 +451,7 @@ inline void softmax_base2(const std::int32_t* scores, std::size_t n, int frac, s
     for (; n - i >= 16; i += 16) m = _mm512_max_epi32(m, _mm512_loadu_si512(scores + i));
     max = _mm512_reduce_max_epi32(m);
     for (; i < n; ++i) max = std::max(max, scores[i]);
+    if (padding > 0) max = std::max(max, 0);  // empty slots score 0
   }
   const __m512i coarse_lo = _mm512_loadu_si512(exp2_coarse_q15.data());
   const __m512i coarse_hi = _mm512_loadu_si512(exp2_coarse_q15.data() + 16);
@@ -495,6 +496,8 @@ inline void softmax_base2(const std::int32_t* scores, std::size_t n, int frac, s
     p[i] = static_cast<std::int16_t>(e);
     sum += e;
   }
+  if (padding > 0)
+    sum += padding * detail::exp2_negative_q15(static_cast<std::uint64_t>(max) * beta, exponent_frac);
   // p = (e R + 2^31) >> 32, e <= 2^15 and R < 2^32: eight 64-bit lanes at a time.
   const std::uint64_t reciprocal = (std::uint64_t{1} << 46) / sum;
   const __m512i vr = _mm512_set1_epi64(static_cast<long long>(reciprocal));
@@ -509,7 +512,7 @@ inline void softmax_base2(const std::int32_t* scores, std::size_t n, int frac, s
     p[i] = static_cast<std::int16_t>((e * reciprocal + (std::uint64_t{1} << 31)) >> 32);
   }
 #else
-  scalar::softmax_base2(scores, n, frac, beta, p);
+  scalar::softmax_base2(scores, n, frac, beta, p, padding);
 #endif
 }
 

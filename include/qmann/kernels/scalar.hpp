@@ -199,11 +199,15 @@ inline void softmax(float* s, std::size_t n, float beta = 1.0f) noexcept {
 /// e_i = 2^-(beta (max - s_i)) in Q15 (exp2_negative_q15), S = sum e_i
 /// (>= 2^15, the maximum's own term), R = floor(2^46 / S),
 /// p_i = (e_i R + 2^31) >> 32. Then |sum p - 1| <= (n/2 + 1) 2^-14.
-/// Precondition: 1 <= n <= softmax_base2_max_size.
+/// `padding` more slots of score 0 (empty memories) share the
+/// normalization; their weights, all equal, are not written (the same p as
+/// with explicit zero scores, at the cost of one term).
+/// Precondition: 1 <= n + padding <= softmax_base2_max_size.
 inline void softmax_base2(const std::int32_t* scores, std::size_t n, int frac,
-                          std::uint16_t beta, std::int16_t* p) noexcept {
-  std::int32_t max = scores[0];
+                          std::uint16_t beta, std::int16_t* p, std::size_t padding = 0) noexcept {
+  std::int32_t max = n > 0 ? scores[0] : 0;
   for (std::size_t i = 1; i < n; ++i) max = std::max(max, scores[i]);
+  if (padding > 0) max = std::max(max, 0);
   const int exponent_frac = frac + beta_frac_bits;
   std::uint64_t sum = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -212,6 +216,8 @@ inline void softmax_base2(const std::int32_t* scores, std::size_t n, int frac,
     p[i] = static_cast<std::int16_t>(e);  // held until the sum is known (e <= 2^15)
     sum += e;
   }
+  if (padding > 0)
+    sum += padding * detail::exp2_negative_q15(static_cast<std::uint64_t>(max) * beta, exponent_frac);
   const std::uint64_t reciprocal = (std::uint64_t{1} << 46) / sum;
   for (std::size_t i = 0; i < n; ++i) {
     const auto e = static_cast<std::uint64_t>(static_cast<std::uint16_t>(p[i]));

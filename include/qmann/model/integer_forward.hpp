@@ -36,9 +36,9 @@ struct integer_workspace {
   std::vector<std::int32_t> u;        // (K + 1) x d raw controller states
   std::vector<std::int8_t> key;       // K x d: u in the key memory's format (or u)
   std::vector<std::uint64_t> key_bits;
-  std::vector<std::int32_t> scores;   // n + padding
+  std::vector<std::int32_t> scores;   // n
   std::vector<std::uint32_t> counts;  // binary hamming: differing bits per slot
-  std::vector<std::int16_t> p;        // K x (n + padding) attention, Q14
+  std::vector<std::int16_t> p;        // K x n attention, Q14 (empty slots' not stored)
   std::vector<std::int32_t> read;     // d
   std::vector<std::int32_t> logits;   // V, raw with table_frac[W] + cf_K bits
   std::vector<std::int32_t> time;
@@ -47,7 +47,7 @@ struct integer_workspace {
   std::vector<std::int32_t> wide;     // n, exact dot products before narrowing
   std::vector<std::int64_t> next;     // d, u^k+1 before narrowing
   std::vector<std::int8_t> last;      // d, u^K+1 as int8 for the answer layer
-  std::size_t slots = 0;              // n + padding of the last pass
+  std::size_t slots = 0;              // n of the last pass: the stride of p
 };
 
 /// The kernels the integer pass calls: the scalar oracle or the SIMD twins.
@@ -86,8 +86,8 @@ struct scalar_kernels {
     kernels::scalar::xor_popcount_rows(key, rows, n, words, words, out);
   }
   static void softmax_base2(const std::int32_t* s, std::size_t n, int frac, std::uint16_t beta,
-                            std::int16_t* p) noexcept {
-    kernels::scalar::softmax_base2(s, n, frac, beta, p);
+                            std::int16_t* p, std::size_t padding) noexcept {
+    kernels::scalar::softmax_base2(s, n, frac, beta, p, padding);
   }
   static void read(const std::int16_t* p, const std::int8_t* rows, std::size_t n, std::size_t dim,
                    std::int32_t* out) noexcept {
@@ -130,8 +130,8 @@ struct simd_kernels {
     kernels::xor_popcount_rows(key, rows, n, words, words, out);
   }
   static void softmax_base2(const std::int32_t* s, std::size_t n, int frac, std::uint16_t beta,
-                            std::int16_t* p) noexcept {
-    kernels::softmax_base2(s, n, frac, beta, p);
+                            std::int16_t* p, std::size_t padding) noexcept {
+    kernels::softmax_base2(s, n, frac, beta, p, padding);
   }
   static void read(const std::int16_t* p, const std::int8_t* rows, std::size_t n, std::size_t dim,
                    std::int32_t* out) noexcept {
@@ -170,7 +170,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
   const std::size_t d = shape.config.dim, n = in.sentences, hops = shape.config.hops;
   const std::size_t sentence = shape.sentence_size, words = (d + 63) / 64;
   const std::size_t memories = shape.distinct_memories();
-  const std::size_t slots = n + shape.padding_slots(n);
+  const std::size_t padding = shape.padding_slots(n), slots = n;
   ws.slots = slots;
   ws.memory.assign(memories * n * d, 0);
   if constexpr (Binary) {
@@ -246,7 +246,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
     const int cf = q.controller_frac[k], mf = q.memory_frac[ek], vf = q.memory_frac[ev];
     std::int8_t* key = ws.key.data() + k * d;
     std::int32_t* s = ws.scores.data();
-    std::fill(ws.scores.begin(), ws.scores.end(), 0);  // empty slots score 0
+    std::fill(ws.scores.begin(), ws.scores.end(), 0);
     int score_frac = 0;
     if constexpr (Hamming && Binary) {
       // Q-MANN binary: the number of dimensions whose signs agree.
@@ -297,21 +297,24 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       tally_rescale(component::addressing, n);
     }
     std::int16_t* p = ws.p.data() + k * slots;
-    if (slots > 0) {
-      Kernels::softmax_base2(s, slots, score_frac, beta, p);
-      // kernels::scalar::softmax_base2: the maximum; per slot max - s, x beta,
-      // split, two table lookups and their product, rounding, shifts, the
-      // sum; one division; per slot the product with it, rounding, shift.
-      tally(component::addressing, op::compare, 32, slots - 1);
-      tally(component::addressing, op::add, 32, 3 * slots);
-      tally(component::addressing, op::multiply, 32, slots);
-      tally(component::addressing, op::shift, 32, 4 * slots);
-      tally(component::addressing, op::lookup, 16, 2 * slots);
-      tally(component::addressing, op::multiply, 16, slots);
+    if (n + padding > 0) {
+      // Empty slots score 0: they share the normalization as one term.
+      Kernels::softmax_base2(s, n, score_frac, beta, p, padding);
+      // kernels::scalar::softmax_base2: the maximum; per term max - s,
+      // x beta, split, two table lookups and their product, rounding,
+      // shifts, the sum (the empty slots' term times their number); one
+      // division; per slot the product with it, rounding, shift.
+      const std::size_t terms = n + (padding > 0 ? 1 : 0);
+      tally(component::addressing, op::compare, 32, terms - 1);
+      tally(component::addressing, op::add, 32, 3 * terms);
+      tally(component::addressing, op::multiply, 32, terms + (padding > 0 ? 1 : 0));
+      tally(component::addressing, op::shift, 32, 4 * terms);
+      tally(component::addressing, op::lookup, 16, 2 * terms);
+      tally(component::addressing, op::multiply, 16, terms);
       tally(component::addressing, op::divide, 64, 1);
-      tally(component::addressing, op::multiply, 64, slots);
-      tally(component::addressing, op::add, 64, slots);
-      tally(component::addressing, op::shift, 64, slots);
+      tally(component::addressing, op::multiply, 64, n);
+      tally(component::addressing, op::add, 64, n);
+      tally(component::addressing, op::shift, 64, n);
     }
 
     // o = sum_i p_i c_i, exact with 14 + vf fractional bits.
