@@ -5,7 +5,9 @@
 // quantization-aware and exported to qmann::quantized_memn2n<Scheme>, which
 // is what runs here (integer kernels only). The test questions are answered
 // one at a time; items/s = questions per second; test_error is the error
-// over the questions answered while timing.
+// over the questions answered while timing. The .../counted variants count
+// every operation (babi_qa --energy); the others use the default no-op
+// counting policy.
 #include <benchmark/benchmark.h>
 
 #include <qmann/qmann.hpp>
@@ -86,7 +88,7 @@ void model_float(benchmark::State& state) {
   answer_all(state, t.test, [&](const qmann::memn2n_input& in) { return model->predict(in, ws); });
 }
 
-template <class Scheme>
+template <class Scheme, class Counter = qmann::energy::no_count>
 void model_integer(benchmark::State& state) {
   const auto& t = task(static_cast<int>(state.range(0)));
   static std::map<int, std::unique_ptr<qmann::quantized_memn2n<Scheme>>> models;
@@ -95,7 +97,10 @@ void model_integer(benchmark::State& state) {
     model = std::make_unique<qmann::quantized_memn2n<Scheme>>(
         trained_model(t, Scheme::quantization(2.0f), Scheme::hamming));
   typename qmann::quantized_memn2n<Scheme>::workspace ws;
-  answer_all(state, t.test, [&](const qmann::memn2n_input& in) { return model->predict(in, ws); });
+  Counter count;  // no_count: the default path; op_counter: what counting costs
+  answer_all(state, t.test, [&](const qmann::memn2n_input& in) { return model->predict(in, ws, count); });
+  if constexpr (Counter::counts)
+    state.counters["ops"] = static_cast<double>(count.total()) / static_cast<double>(state.iterations());
 }
 
 }  // namespace
@@ -105,3 +110,8 @@ BENCHMARK(model_integer<qmann::fixed8_dot>)->Name("model/fixed8-dot")->ArgName("
 BENCHMARK(model_integer<qmann::fixed8_hamming>)->Name("model/fixed8-hamming")->ArgName("task")->Arg(1)->Arg(2);
 BENCHMARK(model_integer<qmann::binary_dot>)->Name("model/binary-dot")->ArgName("task")->Arg(1)->Arg(2);
 BENCHMARK(model_integer<qmann::binary_hamming>)->Name("model/binary-hamming")->ArgName("task")->Arg(1)->Arg(2);
+// With the operation counter of --energy (energy/operations.hpp).
+BENCHMARK(model_integer<qmann::fixed8_hamming, qmann::energy::op_counter>)
+    ->Name("model/fixed8-hamming/counted")->ArgName("task")->Arg(1);
+BENCHMARK(model_integer<qmann::binary_hamming, qmann::energy::op_counter>)
+    ->Name("model/binary-hamming/counted")->ArgName("task")->Arg(1);

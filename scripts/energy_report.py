@@ -69,7 +69,7 @@ def bar_chart(schemes, parts, path):
     top = 40
     height = top + len(schemes) * (bar + gap) + 60
     biggest = max(sum(parts[s].values()) for s in schemes)
-    scale = (width - left - 40) / biggest
+    scale = (width - left - 80) / biggest
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
            f'<text x="{left}" y="20" font-size="14">Computation energy per question (pJ, Horowitz 45 nm), by component</text>']
     for i, s in enumerate(schemes):
@@ -94,8 +94,7 @@ def bar_chart(schemes, parts, path):
 def scatter(schemes, total, error, path):
     width, height, left, bottom, top, right = 640, 400, 70, 50, 40, 30
     xs = [math.log10(total[s]) for s in schemes]
-    lo, hi = math.floor(min(xs)), math.ceil(max(xs))
-    hi = max(hi, lo + 1)
+    lo, hi = min(xs) - 0.15, max(xs) + 0.25
     ymax = max(10.0, math.ceil(max(error.values()) / 10) * 10)
     def px(v):
         return left + (math.log10(v) - lo) / (hi - lo) * (width - left - right)
@@ -105,7 +104,7 @@ def scatter(schemes, total, error, path):
            f'<text x="{left}" y="20" font-size="14">Mean bAbI test error against computation energy per question</text>',
            f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="black"/>',
            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>']
-    for d in range(lo, hi + 1):
+    for d in range(math.floor(lo), math.ceil(hi) + 1):
         for m in (1, 2, 5):
             v = m * 10 ** d
             if lo <= math.log10(v) <= hi:
@@ -115,11 +114,16 @@ def scatter(schemes, total, error, path):
     for e in range(0, int(ymax) + 1, 10):
         out.append(f'<text x="{left - 6}" y="{py(e) + 4:.1f}" text-anchor="end">{e}%</text>')
         out.append(f'<line x1="{left}" y1="{py(e):.1f}" x2="{width - right}" y2="{py(e):.1f}" stroke="#ddd"/>')
+    placed = []  # label positions so far: a label near another goes below it
     for s in schemes:
         x, y = px(total[s]), py(error[s])
         color = "#e15759" if s.endswith("dot") else "#4e79a7" if s.endswith("hamming") else "black"
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{color}"/>')
-        out.append(f'<text x="{x + 8:.1f}" y="{y - 6:.1f}">{s} ({error[s]:.1f}%)</text>')
+        ly = y - 8
+        while any(abs(ly - py_) < 14 and abs(x - px_) < 150 for px_, py_ in placed):
+            ly += 16
+        placed.append((x, ly))
+        out.append(f'<text x="{x + 8:.1f}" y="{ly:.1f}">{s} ({error[s]:.1f}%)</text>')
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
