@@ -3,8 +3,8 @@
 //
 //   babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,...|all]
 //           [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]
-//           [--beta B] [--float-epochs N] [--patience N] [--joint] [--threads T]
-//           [--energy] [--json FILE] [--save FILE] [--load FILE]
+//           [--beta B] [--float-epochs N] [--patience N] [--learning-rate R] [--joint]
+//           [--threads T] [--energy] [--stats] [--json FILE] [--save FILE] [--load FILE]
 //
 // --data DIR  a bAbI v1.2 folder such as tasks_1-20_v1-2/en; without it, a
 //             small built-in data set in bAbI format (tasks 1, 2, 6 made in
@@ -18,6 +18,8 @@
 //             error is the one reported; the table puts them side by side.
 //             --beta: base-2 softmax sharpness of the Hamming schemes.
 //             --float-epochs N: the first N main-phase epochs in float.
+// --learning-rate R  instead of the paper's 0.005 (linear start and main
+//             phase alike; halved every 25 main-phase epochs).
 // --patience N  early stopping: stop after N epochs without a better
 //             validation error (0: never; default 30), every scheme alike.
 // --energy    count every operation of inference on the test questions
@@ -48,6 +50,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -82,6 +85,7 @@ struct options {
   float beta = 1.0f;
   std::size_t float_epochs = 0;
   std::size_t patience = 30;
+  float learning_rate = 0.0f;  // 0: the paper's schedule (0.005 from the linear start on)
   bool joint = false;
   bool energy = false;
   std::string json;
@@ -92,8 +96,8 @@ struct options {
 constexpr const char* usage =
     "usage: babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,...|all]\n"
     "               [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]\n"
-    "               [--beta B] [--float-epochs N] [--patience N] [--joint] [--threads T]\n"
-    "               [--energy] [--json FILE] [--save FILE] [--load FILE]";
+    "               [--beta B] [--float-epochs N] [--patience N] [--learning-rate R] [--joint]\n"
+    "               [--threads T] [--energy] [--stats] [--json FILE] [--save FILE] [--load FILE]";
 
 std::uint64_t parse_number(const std::string& flag, const std::string& text, std::uint64_t lo,
                            std::uint64_t hi) {
@@ -153,6 +157,12 @@ options parse(int argc, char** argv) {
     else if (flag == "--runs") o.runs = parse_number(flag, value, 1, 100);
     else if (flag == "--float-epochs") o.float_epochs = parse_number(flag, value, 0, 10000);
     else if (flag == "--patience") o.patience = parse_number(flag, value, 0, 10000);
+    else if (flag == "--learning-rate") {
+      char* end = nullptr;
+      o.learning_rate = std::strtof(value.c_str(), &end);
+      if (end != value.c_str() + value.size() || !(o.learning_rate > 0.0f) || !std::isfinite(o.learning_rate))
+        throw usage_error("--learning-rate: expected a positive number, got '" + value + "'");
+    }
     else if (flag == "--beta") {
       char* end = nullptr;
       o.beta = std::strtof(value.c_str(), &end);
@@ -284,6 +294,7 @@ trained_model train_model(const options& o, const std::string& scheme, int task,
     qmann::train_config tc;
     tc.float_epochs = model.quantization().enabled ? o.float_epochs : 0;
     tc.patience = o.patience;
+    if (o.learning_rate > 0.0f) tc.learning_rate = tc.linear_start_rate = o.learning_rate;
     tc.per_hop_formats = qmann_scheme;  // MQ is Q-MANN's; the conventional schemes have one format
     tc.epochs = o.epochs;
     tc.linear_start_epochs = o.ls_epochs;
@@ -338,7 +349,13 @@ task_result evaluate(const options& o, const task_data& t, const qmann::io::stor
 task_result run_task(const options& o, const std::string& scheme, const task_data& t) {
   const std::size_t sentence_size = qmann::data::longest_sentence({&t.train, &t.validation, &t.test});
   const auto start = std::chrono::steady_clock::now();
-  auto trained = train_model(o, scheme, t.task, "task " + std::to_string(t.task), t.train, t.validation, sentence_size);
+  auto trained = [&] {
+    try {
+      return train_model(o, scheme, t.task, "task " + std::to_string(t.task), t.train, t.validation, sentence_size);
+    } catch (const std::exception& e) {  // name the scheme and task (a NaN loss, ...)
+      throw std::runtime_error(scheme + " task " + std::to_string(t.task) + ": " + e.what());
+    }
+  }();
   task_result best = evaluate(o, t, trained.stored, scheme);
   best.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   best.validation_error = trained.validation_error;

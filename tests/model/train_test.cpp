@@ -99,3 +99,38 @@ TEST_CASE("train: words never seen in training are the unknown id and answer not
   CHECK(answer >= 2);  // a real word: an unknown answer always counts as an error
   CHECK(qmann::error_rate(model, set) >= 0.2f);
 }
+
+TEST_CASE("train: Inf or NaN parameters stop training with the epoch named, also when the loss stays finite") {
+  // A quantized forward pass saturates, so its loss stays finite while the
+  // float weights overflow: the parameter check must catch it.
+  const auto questions = synthetic(1, 300, 41);
+  std::vector<qmann::data::question> train(questions.begin(), questions.end() - 100);
+  std::vector<qmann::data::question> validation(questions.end() - 100, questions.end());
+  qmann::data::vocabulary vocab;
+  qmann::data::add_words(vocab, questions);
+  const std::size_t s = qmann::data::longest_sentence({&questions});
+  qmann::memn2n_config config;
+  config.memory_size = 20;
+  const auto train_set = qmann::data::encode(train, vocab, 20, s);
+  const auto validation_set = qmann::data::encode(validation, vocab, 20, s);
+  qmann::memn2n model(config, vocab.size(), s, 1);
+  qmann::memn2n_quantization q;
+  q.enabled = true;
+  q.similarity = qmann::memn2n_similarity::hamming;
+  model.set_quantization(q);
+  qmann::train_config tc;
+  tc.linear_start_epochs = 0;
+  tc.epochs = 3;
+  tc.learning_rate = 1e38f;
+  tc.max_grad_norm = 1e38f;
+  std::string message;
+  try {
+    qmann::train(model, train_set, validation_set, tc);
+  } catch (const std::runtime_error& e) {
+    message = e.what();
+  }
+  CHECK(message.find("in epoch 1") != std::string::npos);
+  CHECK((message.find("a parameter became Inf or NaN") != std::string::npos ||
+         message.find("the loss became") != std::string::npos));
+  MESSAGE(message);
+}

@@ -174,7 +174,8 @@ inline void jittered_time(std::size_t n, float fraction, std::size_t memory_size
 /// Trains `model` on `train`, choosing by `validation`; on return the model
 /// holds the parameters of the epoch with the lowest validation error.
 /// `on_epoch(const epoch_report&)` is called after every epoch.
-/// Throws std::runtime_error if the loss becomes NaN or infinite.
+/// Throws std::runtime_error, naming the epoch, if the loss or a parameter
+/// becomes NaN or infinite.
 template <class OnEpoch>
 train_result train(memn2n& model, const data::encoded_set& train, const data::encoded_set& validation,
                    const train_config& config, OnEpoch&& on_epoch) {
@@ -258,7 +259,14 @@ train_result train(memn2n& model, const data::encoded_set& train, const data::en
         const double norm = std::sqrt(norm2);
         const float scale = norm > config.max_grad_norm ? config.max_grad_norm / static_cast<float>(norm) : 1.0f;
         const float step = rate * scale;
-        for (std::size_t i = 0; i < params[p].size(); ++i) params[p][i] -= step * grad[p][i];
+        float poison = 0.0f;  // stays 0 unless a value is Inf or NaN (x * 0 is then NaN)
+        for (std::size_t i = 0; i < params[p].size(); ++i) {
+          params[p][i] -= step * grad[p][i];
+          poison += params[p][i] * 0.0f;
+        }
+        if (!(norm == norm) || poison != 0.0f)
+          throw std::runtime_error("qmann::train: a parameter became Inf or NaN in epoch " + std::to_string(epoch) +
+                                   " (learning rate " + std::to_string(rate) + ")");
       }
       if (quantized) model.quantize_tables();
     }
