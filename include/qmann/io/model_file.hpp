@@ -223,6 +223,10 @@ inline void save_models(const std::filesystem::path& path, std::string_view sche
   }
 }
 
+/// Reads models from the bytes of a model file; `name` names it in errors.
+inline std::vector<stored_model> load_models_from_bytes(const std::vector<unsigned char>& bytes,
+                                                        const std::string& name, std::string_view scheme);
+
 /// Reads the models of `path`, which must hold `scheme`.
 inline std::vector<stored_model> load_models(const std::filesystem::path& path, std::string_view scheme) {
   const std::string name = path.string();
@@ -231,6 +235,12 @@ inline std::vector<stored_model> load_models(const std::filesystem::path& path, 
   std::ifstream in(path, std::ios::binary);
   if (!in) throw model_file_error(name + ": cannot open");
   const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw model_file_error(name + ": read error");
+  return load_models_from_bytes(bytes, name, scheme);
+}
+
+inline std::vector<stored_model> load_models_from_bytes(const std::vector<unsigned char>& bytes,
+                                                        const std::string& name, std::string_view scheme) {
   if (bytes.size() < detail::magic.size() || std::memcmp(bytes.data(), detail::magic.data(), detail::magic.size()) != 0)
     throw model_file_error(name + ": not a qmann model file (no QMANNMOD magic)");
   if (bytes.size() < detail::magic.size() + 8) throw model_file_error(name + ": truncated (header)");

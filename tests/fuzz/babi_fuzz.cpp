@@ -1,0 +1,7 @@
+// libFuzzer harness: bytes as a bAbI file (see targets.hpp).
+#include "targets.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  qmann::fuzz::babi_input(data, size);
+  return 0;
+}
