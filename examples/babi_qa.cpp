@@ -27,6 +27,9 @@
 //             table (energy/energy_table.hpp): energy per question by
 //             component and the gain over float; JSON "ops" and
 //             "energy_pj_per_question".
+// --stats     count the fixed-point saturation of the integer schemes per
+//             layer on the test questions (memories, controller states,
+//             keys, scores): printed per task, JSON "saturation".
 // --joint     one model for all the tasks together (their training data
 //             pooled), evaluated per task.
 // --save FILE the trained models (one per task, or the joint one) in one
@@ -88,6 +91,7 @@ struct options {
   float learning_rate = 0.0f;  // 0: the paper's schedule (0.005 from the linear start on)
   bool joint = false;
   bool energy = false;
+  bool stats = false;
   std::string json;
   std::string save;
   std::string load;
@@ -127,6 +131,10 @@ options parse(int argc, char** argv) {
     }
     if (flag == "--energy") {
       o.energy = true;
+      continue;
+    }
+    if (flag == "--stats") {
+      o.stats = true;
       continue;
     }
     if (i + 1 >= argc) throw usage_error(flag + ": missing value");
@@ -251,6 +259,8 @@ struct task_result {
   float qat_test_error = 1.0f;    // the training forward pass's (quantized schemes)
   float export_agreement = 1.0f;  // same answers, integer export vs training forward
   qmann::energy::op_counter ops;  // --energy: every operation on the test questions
+  std::optional<qmann::saturation_stats> saturation;  // --stats, integer schemes
+  qmann::memn2n_shape shape;                          // of the evaluated model
   std::optional<qmann::io::stored_model> model;  // the kept one, for --save
   std::string formats;                           // fractional bits chosen, quantized schemes
 };
@@ -320,6 +330,7 @@ task_result evaluate(const options& o, const task_data& t, const qmann::io::stor
   r.scheme = scheme;
   r.task = t.task;
   r.test_questions = test.size();
+  r.shape = m.model.shape();
   r.test_error = r.qat_test_error = qmann::error_rate(m.model, test);
   if (o.energy && !m.model.quantization().enabled) {
     qmann::memn2n::workspace ws;
@@ -331,6 +342,7 @@ task_result evaluate(const options& o, const task_data& t, const qmann::io::stor
       // The integer-only model answers; the training forward pass must agree.
       const qmann::quantized_memn2n<S> exported(m.model);
       typename qmann::quantized_memn2n<S>::workspace iw;
+      if (o.stats) iw.stats = &r.saturation.emplace();
       qmann::memn2n::workspace ws;
       std::size_t wrong = 0, same = 0;
       for (std::size_t e = 0; e < test.size(); ++e) {
@@ -344,6 +356,43 @@ task_result evaluate(const options& o, const task_data& t, const qmann::io::stor
     }
   });
   return r;
+}
+
+// Per layer, the percentage of values that saturated (layers with values only).
+std::string describe(const qmann::saturation_stats& st, const qmann::memn2n_shape& shape) {
+  std::string out;
+  auto add = [&](const char* label, const auto& tallies, std::size_t count, std::size_t first) {
+    std::string part;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (tallies[i].values == 0) continue;
+      char cell[64];
+      std::snprintf(cell, sizeof cell, " %zu:%.2f", i + first, 100.0 * tallies[i].fraction());
+      part += cell;
+    }
+    if (!part.empty()) out += (out.empty() ? "" : ", ") + std::string(label) + part;
+  };
+  add("memory", st.memory, shape.distinct_memories(), 0);
+  add("controller", st.controller, shape.config.hops + 1, 0);
+  add("key", st.key, shape.config.hops, 1);
+  add("score", st.score, shape.config.hops, 1);
+  return out;
+}
+
+// The same as JSON arrays of fractions, one per layer (null: no values).
+std::string saturation_json(const qmann::saturation_stats& st, const qmann::memn2n_shape& shape) {
+  auto array = [](const auto& tallies, std::size_t count) {
+    std::string a = "[";
+    for (std::size_t i = 0; i < count; ++i) {
+      char cell[32];
+      if (tallies[i].values == 0) std::snprintf(cell, sizeof cell, "%snull", i ? "," : "");
+      else std::snprintf(cell, sizeof cell, "%s%.6f", i ? "," : "", tallies[i].fraction());
+      a += cell;
+    }
+    return a + "]";
+  };
+  return "{\"memory\":" + array(st.memory, shape.distinct_memories()) +
+         ",\"controller\":" + array(st.controller, shape.config.hops + 1) +
+         ",\"key\":" + array(st.key, shape.config.hops) + ",\"score\":" + array(st.score, shape.config.hops) + "}";
 }
 
 task_result run_task(const options& o, const std::string& scheme, const task_data& t) {
@@ -380,6 +429,9 @@ task_result run_task(const options& o, const std::string& scheme, const task_dat
   if (q.enabled)
     std::printf("%s task %2d integer export: same answer as the training forward pass on %.2f%% of %zu questions\n",
                 scheme.c_str(), t.task, 100.0 * best.export_agreement, best.test_questions);
+  if (best.saturation)
+    std::printf("%s task %2d saturation (%% of values narrowed): %s\n", scheme.c_str(), t.task,
+                describe(*best.saturation, best.model->model.shape()).c_str());
   std::fflush(stdout);
   return best;
 }
@@ -466,6 +518,10 @@ void write_json(const std::string& path, const std::vector<task_result>& results
                     r.formats.c_str(), static_cast<double>(r.qat_test_error),
                     static_cast<double>(r.export_agreement));
       out << line;
+      if (r.saturation) {
+        out.seekp(-1, std::ios::cur);  // reopen the object
+        out << ",\"saturation\":" << saturation_json(*r.saturation, r.shape) << "}";
+      }
       if (!r.ops.total()) continue;
       // --energy: per question, by kind, arithmetic and width, and by component.
       const auto table = qmann::energy::energy_table::horowitz_45nm();

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -26,7 +27,50 @@
 #include "qmann/model/memn2n_config.hpp"
 #include "qmann/number/rescale.hpp"
 
+namespace qmann {
+
+/// Saturation, the failure the paper is about: per layer, how many values
+/// were narrowed to a fixed-point format and how many of them did not fit
+/// (clamped to the format's largest or smallest value). Filled by an
+/// integer forward pass whose workspace points to it (babi_qa --stats).
+struct saturation_stats {
+  struct tally {
+    std::uint64_t values = 0, saturated = 0;
+    double fraction() const noexcept {
+      return values ? static_cast<double>(saturated) / static_cast<double>(values) : 0.0;
+    }
+    tally& operator+=(const tally& o) noexcept {
+      values += o.values;
+      saturated += o.saturated;
+      return *this;
+    }
+  };
+  std::array<tally, memn2n_max_hops + 1> memory{};      // embedded memory e (binary: its scales)
+  std::array<tally, memn2n_max_hops + 1> controller{};  // u^k
+  std::array<tally, memn2n_max_hops> key{};             // u^k in the key memory's format (Hamming)
+  std::array<tally, memn2n_max_hops> score{};           // scores narrowed to 8 bits (dot)
+
+  saturation_stats& operator+=(const saturation_stats& o) noexcept {
+    for (std::size_t i = 0; i < memory.size(); ++i) memory[i] += o.memory[i], controller[i] += o.controller[i];
+    for (std::size_t i = 0; i < key.size(); ++i) key[i] += o.key[i], score[i] += o.score[i];
+    return *this;
+  }
+};
+
+}  // namespace qmann
+
 namespace qmann::detail {
+
+/// Adds to `t` the n values of `in` (with `from` fractional bits) that
+/// narrowing to fixed<width, to> saturates.
+template <class In>
+void count_saturation(saturation_stats::tally& t, const In* in, std::size_t n, int from, int to, int width) {
+  t.values += n;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t wide = rescale_raw(in[i], from, to, 32);
+    t.saturated += wide > raw_max(width) || wide < raw_min(width);
+  }
+}
 
 /// Scratch and results of one integer forward pass; one per thread.
 struct integer_workspace {
@@ -48,6 +92,7 @@ struct integer_workspace {
   std::vector<std::int64_t> next;     // d, u^k+1 before narrowing
   std::vector<std::int8_t> last;      // d, u^K+1 as int8 for the answer layer
   std::size_t slots = 0;              // n of the last pass: the stride of p
+  saturation_stats* stats = nullptr;  // if set, saturation is counted into it
 };
 
 /// The kernels the integer pass calls: the scalar oracle or the SIMD twins.
@@ -221,7 +266,9 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
         // alpha sign(x), alpha = mean |x| (rounded), sign(0) = +1.
         const std::int64_t magnitude = Kernels::binarize(ws.sum.data(), d, ws.bits.data() + (e * n + i) * words, m);
         const auto dims = static_cast<std::int64_t>(d);
-        ws.alpha[e * n + i] = rescale_raw((magnitude + dims / 2) / dims, frac, mf, 8);
+        const std::int64_t mean = (magnitude + dims / 2) / dims;
+        ws.alpha[e * n + i] = rescale_raw(mean, frac, mf, 8);
+        if (ws.stats) count_saturation(ws.stats->memory[e], &mean, 1, frac, mf, 8);
         tally(component::embedding, op::compare, 32, d);  // signs
         tally(component::embedding, op::add, 32, 2 * d + 1);  // |x|, its sum, + d/2
         tally(component::embedding, op::divide, 32, 1);
@@ -229,6 +276,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       } else {
         Kernels::rescale(ws.sum.data(), m, d, frac, mf, W);
         tally_rescale(component::embedding, d);
+        if (ws.stats) count_saturation(ws.stats->memory[e], ws.sum.data(), d, frac, mf, W);
       }
     }
   }
@@ -236,6 +284,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
     const int frac = embed(shape.b_param(), in.query, nullptr);
     rescale_raw_n(ws.sum.data(), ws.u.data(), d, frac, q.controller_frac[0], 8);
     tally_rescale(component::embedding, d);
+    if (ws.stats) count_saturation(ws.stats->controller[0], ws.sum.data(), d, frac, q.controller_frac[0], 8);
   }
 
   const std::uint16_t beta = softmax_beta_raw(q);
@@ -264,6 +313,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
     } else if constexpr (Hamming) {
       // Q-MANN: u in the memory's format, weighted-bit Hamming similarity.
       Kernels::rescale(u, key, d, cf, mf, W);
+      if (ws.stats) count_saturation(ws.stats->key[k], u, d, cf, mf, W);
       if (n > 0) Kernels::template weighted_hamming_rows<W>(key, ws.memory.data() + ek * n * d, n, d, s);
       score_frac = W - 1;
       // Per element (closed form): a - b, |.|, min(., M), M - ., sign
@@ -278,8 +328,11 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       for (std::size_t r = 0; r < d; ++r) key[r] = static_cast<std::int8_t>(u[r]);
       ws.wide.resize(n);
       if (n > 0) Kernels::dot_rows(key, ws.bits.data() + ek * n * words, n, d, ws.wide.data());
-      for (std::size_t i = 0; i < n; ++i)
-        s[i] = rescale_raw(std::int64_t{ws.wide[i]} * ws.alpha[ek * n + i], cf + mf, cf, 8);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t score = std::int64_t{ws.wide[i]} * ws.alpha[ek * n + i];
+        s[i] = rescale_raw(score, cf + mf, cf, 8);
+        if (ws.stats) count_saturation(ws.stats->score[k], &score, 1, cf + mf, cf, 8);
+      }
       score_frac = cf;
       tally(component::addressing, op::add, 8, n * d);  // +u_r or -u_r
       tally(component::addressing, op::add, 32, n * d);
@@ -291,6 +344,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       ws.wide.resize(n);
       if (n > 0) Kernels::dot_rows(key, ws.memory.data() + ek * n * d, n, d, ws.wide.data());
       rescale_raw_n(ws.wide.data(), s, n, cf + mf, cf, 8);
+      if (ws.stats) count_saturation(ws.stats->score[k], ws.wide.data(), n, cf + mf, cf, 8);
       score_frac = cf;
       tally(component::addressing, op::multiply, 8, n * d);
       tally(component::addressing, op::add, 32, n * d);
@@ -346,6 +400,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       }
     }
     rescale_raw_n(ws.next.data(), next, d, read_frac, q.controller_frac[k + 1], 8);
+    if (ws.stats) count_saturation(ws.stats->controller[k + 1], ws.next.data(), d, read_frac, q.controller_frac[k + 1], 8);
     if (!shape.adjacent()) {
       tally(component::controller, op::multiply, 8, d * d);  // H u
       tally(component::controller, op::add, 32, d * d);
