@@ -3,7 +3,7 @@
 //
 //   babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,...|all]
 //           [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]
-//           [--beta B] [--float-epochs N] [--patience N] [--learning-rate R] [--joint]
+//           [--beta B] [--float-epochs N] [--ste clipped|identity] [--patience N] [--learning-rate R] [--joint]
 //           [--threads T] [--energy] [--stats] [--json FILE] [--save FILE] [--load FILE]
 //
 // --data DIR  a bAbI v1.2 folder such as tasks_1-20_v1-2/en; without it, a
@@ -20,6 +20,9 @@
 //             --float-epochs N: the first N main-phase epochs in float.
 // --learning-rate R  instead of the paper's 0.005 (linear start and main
 //             phase alike; halved every 25 main-phase epochs).
+// --ste clipped|identity  the straight-through gradient of quantization-aware
+//             training: stopped at saturated values (clipped, the default:
+//             the gradient of the clamp) or passed everywhere (identity).
 // --patience N  early stopping: stop after N epochs without a better
 //             validation error (0: never; default 30), every scheme alike.
 // --energy    count every operation of inference on the test questions
@@ -92,6 +95,7 @@ struct options {
   bool joint = false;
   bool energy = false;
   bool stats = false;
+  bool clipped_ste = true;  // --ste clipped (default) or identity
   std::string json;
   std::string save;
   std::string load;
@@ -100,7 +104,8 @@ struct options {
 constexpr const char* usage =
     "usage: babi_qa [--data DIR] [--tasks 1,2,...|all] [--schemes float,fixed8-dot,...|all]\n"
     "               [--epochs N] [--ls-epochs N] [--hops K] [--dim D] [--seed S] [--runs R]\n"
-    "               [--beta B] [--float-epochs N] [--patience N] [--learning-rate R] [--joint]\n"
+    "               [--beta B] [--float-epochs N] [--ste clipped|identity] [--patience N]\n"
+    "               [--learning-rate R] [--joint]\n"
     "               [--threads T] [--energy] [--stats] [--json FILE] [--save FILE] [--load FILE]";
 
 std::uint64_t parse_number(const std::string& flag, const std::string& text, std::uint64_t lo,
@@ -165,6 +170,11 @@ options parse(int argc, char** argv) {
     else if (flag == "--runs") o.runs = parse_number(flag, value, 1, 100);
     else if (flag == "--float-epochs") o.float_epochs = parse_number(flag, value, 0, 10000);
     else if (flag == "--patience") o.patience = parse_number(flag, value, 0, 10000);
+    else if (flag == "--ste") {
+      if (value != "clipped" && value != "identity")
+        throw usage_error("--ste: expected clipped or identity, got '" + value + "'");
+      o.clipped_ste = value == "clipped";
+    }
     else if (flag == "--learning-rate") {
       char* end = nullptr;
       o.learning_rate = std::strtof(value.c_str(), &end);
@@ -299,7 +309,11 @@ trained_model train_model(const options& o, const std::string& scheme, int task,
     qmann::memn2n model(config, vocab.size(), sentence_size, seed * 1000003ULL + static_cast<std::uint64_t>(task));
     const bool qmann_scheme = scheme.ends_with("-hamming");
     with_scheme(scheme, [&]<class S>(std::type_identity<S>) {
-      if constexpr (!std::is_void_v<S>) model.set_quantization(S::quantization(o.beta));
+      if constexpr (!std::is_void_v<S>) {
+        auto q = S::quantization(o.beta);
+        q.clip_saturated_gradients = o.clipped_ste;
+        model.set_quantization(q);
+      }
     });
     qmann::train_config tc;
     tc.float_epochs = model.quantization().enabled ? o.float_epochs : 0;

@@ -136,3 +136,41 @@ TEST_CASE("quantization: binary memories are alpha sign(x); their Hamming score 
       CHECK(ws.p[k * 3 + i] == doctest::Approx(std::log(2.0f) * static_cast<float>(matches)));
     }
 }
+
+TEST_CASE("quantization: the clipped straight-through gradient stops at saturated values") {
+  for (bool clip : {true, false}) {
+    qmann::memn2n_config config;
+    config.dim = 8;
+    config.hops = 2;
+    config.memory_size = 5;
+    config.init_stddev = 2.0f;  // large weights: many memory values saturate at fixed<8,7>
+    qmann::memn2n model(config, 9, 4, 21);
+    qmann::memn2n_quantization q;
+    q.enabled = true;
+    q.memory_frac = {7, 7, 7};
+    q.controller_frac = {4, 4, 4};
+    q.table_frac = {5, 5, 5};
+    q.clip_saturated_gradients = clip;
+    model.set_quantization(q);
+    const toy t;
+    qmann::memn2n::workspace ws;
+    model.forward(t.input(), ws);
+    std::vector<std::vector<float>> grad;
+    for (const auto& p : model.parameters()) grad.emplace_back(p.size(), 0.0f);
+    model.backward(t.input(), 3, ws, grad);
+    int saturated = 0, passed_through = 0, inside_with_gradient = 0;
+    for (std::size_t i = 0; i < ws.dmem.size(); ++i) {
+      const int raw = ws.integer.memory[i];
+      if (raw == 127 || raw == -128) {
+        ++saturated;
+        passed_through += ws.dmem[i] != 0.0f;
+      } else {
+        inside_with_gradient += ws.dmem[i] != 0.0f;
+      }
+    }
+    REQUIRE(saturated > 0);
+    CHECK(inside_with_gradient > 0);
+    if (clip) CHECK(passed_through == 0);
+    else CHECK(passed_through > 0);
+  }
+}

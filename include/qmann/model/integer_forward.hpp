@@ -81,6 +81,7 @@ struct integer_workspace {
   std::vector<std::int8_t> key;       // K x d: u in the key memory's format (or u)
   std::vector<std::uint64_t> key_bits;
   std::vector<std::int32_t> scores;   // n
+  std::vector<std::int32_t> all_scores;  // K x n, the scores of every hop (for the backward pass)
   std::vector<std::uint32_t> counts;  // binary hamming: differing bits per slot
   std::vector<std::int16_t> p;        // K x n attention, Q14 (empty slots' not stored)
   std::vector<std::int32_t> read;     // d
@@ -227,6 +228,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
   ws.u.assign((hops + 1) * d, 0);
   ws.key.assign(hops * d, 0);
   ws.scores.assign(slots, 0);
+  ws.all_scores.assign(hops * n, 0);
   ws.p.assign(hops * slots, 0);
   ws.read.assign(d, 0);
   ws.logits.assign(shape.vocabulary_size, 0);
@@ -350,6 +352,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       tally(component::addressing, op::add, 32, n * d);
       tally_rescale(component::addressing, n);
     }
+    std::copy(s, s + n, ws.all_scores.begin() + static_cast<std::ptrdiff_t>(k * n));
     std::int16_t* p = ws.p.data() + k * slots;
     if (n + padding > 0) {
       // Empty slots score 0: they share the normalization as one term.

@@ -314,8 +314,18 @@ class memn2n {
     // d(softmax argument) / d(score): the integer softmax is 2^(beta s) = e^(beta ln2 s).
     const float softmax_slope =
         quantized ? static_cast<float>(detail::softmax_beta_raw(quantization_)) / 256.0f * std::log(2.0f) : 1.0f;
+    const bool clip = quantized && quantization_.clip_saturated_gradients;
+    const detail::integer_workspace& iw = ws.integer;
+    // The clamp's gradient: 0 where a narrowed value sits at its format's limit.
+    auto at_limit = [](std::int32_t raw, int width) { return raw >= raw_max(width) || raw <= raw_min(width); };
+    auto clip_controller = [&](std::size_t k) {
+      if (clip)
+        for (std::size_t r = 0; r < d; ++r)
+          if (at_limit(iw.u[k * d + r], 8)) du[r] = 0.0f;
+    };
     for (std::size_t k = hops; k-- > 0;) {
       // du holds dL/du^(k+1); u^(k+1) = (u^k or H u^k) + o^k.
+      clip_controller(k + 1);
       const float* u = ws.u.data() + k * d;
       const float* keys = ws.memory.data() + shape_.key_memory(k) * n * d;
       const float* values = ws.memory.data() + shape_.value_memory(k) * n * d;
@@ -333,6 +343,9 @@ class memn2n {
         for (std::size_t i = 0; i < n; ++i) weighted += p[i] * dp[i];
         for (std::size_t i = 0; i < n; ++i) dp[i] = p[i] * (dp[i] - weighted) * softmax_slope;
       }
+      if (clip && !hamming)  // dot scores narrowed to 8 bits
+        for (std::size_t i = 0; i < n; ++i)
+          if (at_limit(iw.all_scores[k * n + i], 8)) dp[i] = 0.0f;
       // s_i = u . m_i: dm_i += ds_i u, du^k gets sum ds_i m_i plus the
       // controller's own path.
       float next_du[memn2n_max_dim];
@@ -375,9 +388,10 @@ class memn2n {
             const float sa = a < 0.0f ? -1.0f : 1.0f, sb = b < 0.0f ? -1.0f : 1.0f;
             // Window: 8 to 32 raw units measured alike at 8 bits, 64 and 127 worse.
             const float slope = (std::abs(diff) >= top || diff == 0.0f) ? 0.0f : (diff > 0.0f ? 1.0f : -1.0f);
-            const float ste_a = std::abs(a * scale) < window ? 1.0f / window : 0.0f;
+            const bool key_clipped = clip && at_limit(iw.key[k * d + r], width);
+            const float ste_a = !key_clipped && std::abs(a * scale) < window ? 1.0f / window : 0.0f;
             const float ste_b = std::abs(b * scale) < window ? 1.0f / window : 0.0f;
-            const float dha = sb * closeness * ste_a - sa * sb * slope;
+            const float dha = sb * closeness * ste_a - (key_clipped ? 0.0f : sa * sb * slope);
             const float dhb = sa * closeness * ste_b + sa * sb * slope;
             next_du[r] += dp[i] * unit * dha;
             dkeys[i * d + r] += dp[i] * unit * dhb;
@@ -391,6 +405,10 @@ class memn2n {
       }
       std::copy(next_du, next_du + d, du);
     }
+    clip_controller(0);
+    if (clip && !quantization_.binary_memory)
+      for (std::size_t i = 0; i < ws.dmem.size(); ++i)
+        if (at_limit(iw.memory[i], quantization_.memory_width)) ws.dmem[i] = 0.0f;
     // Embedding gradients: memory rows, then the query.
     for (std::size_t e = 0; e < distinct_memories(); ++e) {
       float* g = grad[shape_.memory_param(e)].data();

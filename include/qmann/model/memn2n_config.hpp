@@ -67,6 +67,12 @@ struct memn2n_quantization {
   std::array<int, memn2n_max_hops + 1> memory_frac{};
   std::array<int, memn2n_max_hops + 1> controller_frac{};
   std::array<int, memn2n_max_hops + 1> table_frac{};
+  /// Training only (not stored in model files): the straight-through
+  /// gradient stops at values that saturated (at their format's largest or
+  /// smallest value), as the gradient of the clamp does, instead of passing
+  /// every rounding unchanged. Without it, weights can grow without bound
+  /// once their values saturate.
+  bool clip_saturated_gradients = true;
 };
 
 /// Fractional bits of the quantized position encoding: l in (0, 2).
