@@ -227,3 +227,22 @@ TEST_CASE("export: real bAbI task 1 (1k), fixed8-hamming and binary-hamming, sam
   check_export<qmann::binary_hamming>(t, qmann::weight_tying::adjacent, 20, 0.6f);
 }
 #endif
+
+TEST_CASE("export: word ids outside the vocabulary are an error, not a read out of bounds") {
+  const auto t = encode(synthetic(1, 200, 37), synthetic(1, 50, 38));
+  qmann::memn2n model(qmann::memn2n_config{}, t.vocabulary, t.sentence, 3);
+  std::vector<std::int32_t> story(t.sentence, 2), query(t.sentence, 2);
+  query[0] = static_cast<std::int32_t>(t.vocabulary);  // one past the last word
+  const qmann::memn2n_input in{story.data(), 1, query.data()};
+  qmann::memn2n::workspace ws;
+  const std::string message = "qmann::memn2n: word id " + std::to_string(t.vocabulary) +
+                              " outside the vocabulary [0, " + std::to_string(t.vocabulary) + ")";
+  CHECK_THROWS_WITH_AS(model.predict(in, ws), message.c_str(), std::out_of_range);
+  model.set_quantization(qmann::fixed8_hamming::quantization());
+  CHECK_THROWS_WITH_AS(model.predict(in, ws), message.c_str(), std::out_of_range);
+  const qmann::quantized_memn2n<qmann::fixed8_hamming> exported(model);
+  qmann::quantized_memn2n<qmann::fixed8_hamming>::workspace iw;
+  CHECK_THROWS_WITH_AS(exported.predict(in, iw), message.c_str(), std::out_of_range);
+  query[0] = -5;
+  CHECK_THROWS_AS(exported.predict(in, iw), std::out_of_range);
+}

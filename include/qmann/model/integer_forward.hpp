@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "qmann/energy/operations.hpp"
@@ -70,6 +72,11 @@ void count_saturation(saturation_stats::tally& t, const In* in, std::size_t n, i
     const std::int64_t wide = rescale_raw(in[i], from, to, 32);
     t.saturated += wide > raw_max(width) || wide < raw_min(width);
   }
+}
+
+[[noreturn]] inline void throw_bad_word(std::int32_t id, std::size_t vocabulary) {
+  throw std::out_of_range("qmann::memn2n: word id " + std::to_string(id) + " outside the vocabulary [0, " +
+                          std::to_string(vocabulary) + ")");
 }
 
 /// Scratch and results of one integer forward pass; one per thread.
@@ -246,6 +253,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
     for (std::size_t j = 0; j < sentence; ++j) {
       const auto id = static_cast<std::size_t>(ids[j]);
       if (id == 0) continue;
+      if (ids[j] < 0 || id >= shape.vocabulary_size) throw_bad_word(ids[j], shape.vocabulary_size);
       ws.weights[words] = pe + j * d;
       ws.rows[words++] = &tables(p, id)[0];
     }

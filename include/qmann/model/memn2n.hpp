@@ -174,6 +174,9 @@ class memn2n {
 
   /// Forward pass: fills `ws`, returns the argmax answer id (never 0 or 1).
   /// `linear` removes the attention softmax (linear start; float only).
+  /// Throws std::out_of_range for a word id outside [0, vocabulary_size())
+  /// (0 is padding); any number of sentences is fine (time indices beyond
+  /// the memory share its last time embedding).
   std::int32_t forward(const memn2n_input& in, workspace& ws, bool linear = false) const {
     energy::no_count none;
     return forward(in, ws, linear, none);
@@ -515,12 +518,13 @@ class memn2n {
     for (std::size_t r = 0; r < d; ++r) out[r] += l[r] * row[r];
   }
   // out = sum_j l_j * table[ids[j]] over the non-padding words.
-  void embed(const float* table, const std::int32_t* ids, float* out) const noexcept {
+  void embed(const float* table, const std::int32_t* ids, float* out) const {
     const std::size_t d = config().dim;
     std::fill(out, out + d, 0.0f);
     for (std::size_t j = 0; j < sentence_size(); ++j) {
       const auto id = static_cast<std::size_t>(ids[j]);
       if (id == 0) continue;
+      if (ids[j] < 0 || id >= vocabulary_size()) detail::throw_bad_word(ids[j], vocabulary_size());
       const float* row = table + id * d;
       const float* l = pe_.data() + j * d;
       for (std::size_t r = 0; r < d; ++r) out[r] += l[r] * row[r];

@@ -60,6 +60,7 @@ class quantized_memn2n {
 
   /// The answer id of one question; ws.logits holds the int32 scores
   /// (table_frac[W] + controller_frac[K] fractional bits).
+  /// Throws std::out_of_range for a word id outside the vocabulary.
   std::int32_t predict(const memn2n_input& in, workspace& ws) const {
     energy::no_count none;
     return predict(in, ws, none);
