@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <qmann/data/babi.hpp>
+#include <qmann/data/encode.hpp>
 #include <qmann/data/synthetic.hpp>
 #include <qmann/data/vocabulary.hpp>
 
@@ -539,3 +540,18 @@ TEST_CASE("data: real bAbI v1.2 files") {
   }
 }
 #endif
+
+TEST_CASE("encode: a story longer than the memory keeps its last memory_size statements") {
+  std::istringstream text(
+      "1 a went to the kitchen.\n2 b went to the hall.\n3 c went to the garden.\n4 d went to the office.\n"
+      "5 Where is d?\toffice\t4\n");
+  const auto questions = qmann::data::parse_babi(text, "long story");
+  qmann::data::vocabulary vocab;
+  qmann::data::add_words(vocab, questions);
+  const auto set = qmann::data::encode(questions, vocab, 2, 5);
+  REQUIRE(set.size() == 1);
+  CHECK(set.sentences[0] == 2);
+  CHECK(set.story(0)[0] == vocab.id("c"));      // statement 3: the oldest kept
+  CHECK(set.story(0)[5] == vocab.id("d"));      // statement 4
+  CHECK(set.answers[0] == vocab.id("office"));
+}
