@@ -27,7 +27,10 @@
 // memn2n_quantization), run with the scalar kernels on tables quantized from
 // the float weights; the backward pass sees its values as floats and passes
 // the gradient through every rounding unchanged (straight-through), so the
-// float weights keep learning below the 8-bit resolution. The Hamming
+// float weights keep learning below the 8-bit resolution, but stops it at
+// values that saturated (the clamp's gradient; clip_saturated_gradients,
+// without which the conventional schemes' weights grow until nearly every
+// value saturates: docs/RESULTS.md). The Hamming
 // similarity h = sign(a) sign(b) (M - min(|a - b|, M)) is dominated by its
 // sign product, so its surrogate gradient differentiates both factors: each
 // sign straight-through with slope 1/window inside |x| < window raw units
