@@ -21,40 +21,23 @@
 
 namespace {
 
-struct task_data {
-  qmann::data::encoded_set train, validation, test;
-  qmann::memn2n_config config;
-  std::size_t vocabulary = 0, sentence = 0;
-};
-
-const task_data& task(int number) {
-  static std::map<int, task_data> cache;
+const qmann::data::encoded_task& task(int number) {
+  static std::map<int, qmann::data::encoded_task> cache;
   auto found = cache.find(number);
   if (found != cache.end()) return found->second;
   std::istringstream train_text(qmann::data::synthetic_babi(number, 1000, 1));
   std::istringstream test_text(qmann::data::synthetic_babi(number, 1000, 2));
-  auto train_q = qmann::data::parse_babi(train_text, "train");
-  const auto test_q = qmann::data::parse_babi(test_text, "test");
-  const std::vector<qmann::data::question> validation_q(train_q.end() - 100, train_q.end());
-  train_q.resize(train_q.size() - 100);
-  qmann::data::vocabulary vocab;
-  qmann::data::add_words(vocab, train_q);
-  qmann::data::add_words(vocab, validation_q);
-  task_data t;
-  t.sentence = qmann::data::longest_sentence({&train_q, &validation_q, &test_q});
-  std::size_t longest = 1;
-  for (const auto& q : train_q) longest = std::max(longest, q.story.size());
-  t.config.memory_size = std::min<std::size_t>(50, longest);
-  t.vocabulary = vocab.size();
-  t.train = qmann::data::encode(train_q, vocab, t.config.memory_size, t.sentence);
-  t.validation = qmann::data::encode(validation_q, vocab, t.config.memory_size, t.sentence);
-  t.test = qmann::data::encode(test_q, vocab, t.config.memory_size, t.sentence);
-  return cache.emplace(number, std::move(t)).first->second;
+  const auto all = qmann::data::parse_babi(train_text, "train");
+  const std::vector<qmann::data::question> train(all.begin(), all.end() - 100), validation(all.end() - 100, all.end());
+  return cache.emplace(number, qmann::data::encode_task(train, validation, qmann::data::parse_babi(test_text, "test")))
+      .first->second;
 }
 
 // Trains (quantization-aware for an integer scheme) with a short schedule.
-qmann::memn2n trained_model(const task_data& t, const qmann::memn2n_quantization& q, bool per_hop) {
-  qmann::memn2n model(t.config, t.vocabulary, t.sentence, 1);
+qmann::memn2n trained_model(const qmann::data::encoded_task& t, const qmann::memn2n_quantization& q, bool per_hop) {
+  qmann::memn2n_config config;
+  config.memory_size = t.memory_size;
+  qmann::memn2n model(config, t.vocab.size(), t.sentence_size, 1);
   model.set_quantization(q);
   qmann::train_config tc;
   tc.linear_start_epochs = 5;

@@ -32,36 +32,22 @@ static_assert(fixed6_hamming::memory_width == 6 && fixed6_hamming::pinned_memory
 //   qmann::scheme<qmann::fixed<8, 3>, qmann::cosine_similarity>     (no integer cosine)
 // fail with "constraints not satisfied" on scheme_memory / scheme_similarity.
 
-struct task {
-  qmann::data::encoded_set train, validation, test;
-  std::size_t vocabulary, sentence, memory;
-};
-
-task built_in_task(int number, std::uint64_t seed) {
+qmann::data::encoded_task built_in_task(int number, std::uint64_t seed) {
   auto parse = [](int t, std::size_t n, std::uint64_t s, const std::string& name) {
     std::istringstream text(qmann::data::synthetic_babi(t, n, s));
     return qmann::data::parse_babi(text, name);
   };
-  auto all = parse(number, 1000, seed * 2 + 1, "built-in train");
-  const auto test = parse(number, 1000, seed * 2 + 2, "built-in test");
+  const auto all = parse(number, 1000, seed * 2 + 1, "built-in train");
   const std::vector<qmann::data::question> train(all.begin(), all.end() - 100), validation(all.end() - 100, all.end());
-  qmann::data::vocabulary vocab;
-  qmann::data::add_words(vocab, train);
-  qmann::data::add_words(vocab, validation);
-  const std::size_t s = qmann::data::longest_sentence({&train, &validation, &test});
-  std::size_t m = 1;
-  for (const auto& q : train) m = std::max(m, q.story.size());
-  m = std::min<std::size_t>(m, 50);
-  return {qmann::data::encode(train, vocab, m, s), qmann::data::encode(validation, vocab, m, s),
-          qmann::data::encode(test, vocab, m, s), vocab.size(), s, m};
+  return qmann::data::encode_task(train, validation, parse(number, 1000, seed * 2 + 2, "built-in test"));
 }
 
 template <class Scheme>
-void run(const char* name, const task& t, std::size_t epochs, std::uint64_t seed) {
+void run(const char* name, const qmann::data::encoded_task& t, std::size_t epochs, std::uint64_t seed) {
   const auto start = std::chrono::steady_clock::now();
   qmann::memn2n_config config;
-  config.memory_size = t.memory;
-  qmann::memn2n model(config, t.vocabulary, t.sentence, seed);
+  config.memory_size = t.memory_size;
+  qmann::memn2n model(config, t.vocab.size(), t.sentence_size, seed);
   model.set_quantization(Scheme::quantization(/*beta=*/2.0f));  // Q-MANN's sharper base-2 softmax
   qmann::train_config tc;
   tc.epochs = epochs;
@@ -106,7 +92,7 @@ int main(int argc, char** argv) {
   }
   std::printf("custom_scheme: built-in task 1, 20 linear-start + %zu epochs, seed %llu\n", epochs,
               static_cast<unsigned long long>(seed));
-  const task t = built_in_task(1, seed);
+  const auto t = built_in_task(1, seed);
   run<qmann::fixed8_hamming>("fixed8_hamming", t, epochs, seed);
   run<fixed6_hamming>("scheme<fixed<6,3>, hamming>", t, epochs, seed);
   run<fixed4_hamming>("scheme<calibrated_fixed<4>, hamming>", t, epochs, seed);

@@ -555,3 +555,19 @@ TEST_CASE("encode: a story longer than the memory keeps its last memory_size sta
   CHECK(set.story(0)[5] == vocab.id("d"));      // statement 4
   CHECK(set.answers[0] == vocab.id("office"));
 }
+
+TEST_CASE("encode_task: vocabulary from training and validation, memory from the longest training story") {
+  std::istringstream train_text("1 a went to the kitchen.\n2 b went to the hall.\n3 c went home.\n4 Where is c?\thome\t3\n");
+  std::istringstream validation_text("1 d went to the garden.\n2 Where is d?\tgarden\t1\n");
+  std::istringstream test_text("1 e went to the very big office now.\n2 Where is e?\toffice\t1\n");
+  const auto train = qmann::data::parse_babi(train_text, "train");
+  const auto validation = qmann::data::parse_babi(validation_text, "validation");
+  const auto test = qmann::data::parse_babi(test_text, "test");
+  const auto t = qmann::data::encode_task(train, validation, test);
+  CHECK(t.memory_size == 3);     // the training story
+  CHECK(t.sentence_size == 8);   // the test statement: longest of all sets
+  CHECK(t.vocab.id("garden") != qmann::data::vocabulary::unknown);
+  CHECK(t.vocab.id("office") == qmann::data::vocabulary::unknown);  // test words are not learned
+  CHECK(t.test.answers[0] == qmann::data::vocabulary::unknown);
+  CHECK(qmann::data::encode_task(train, validation, test, 2).memory_size == 2);
+}

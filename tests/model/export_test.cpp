@@ -46,24 +46,12 @@ void check_rescale_raw() {
   CHECK(mismatches == 0);
 }
 
-struct task_sets {
-  qmann::data::encoded_set train, validation, test;
-  std::size_t vocabulary, sentence, memory;
-};
-
-task_sets encode(std::vector<qmann::data::question> train_questions,
-                 const std::vector<qmann::data::question>& test_questions) {
-  std::vector<qmann::data::question> train(train_questions.begin(), train_questions.end() - 100);
-  std::vector<qmann::data::question> validation(train_questions.end() - 100, train_questions.end());
-  qmann::data::vocabulary vocab;
-  qmann::data::add_words(vocab, train);
-  qmann::data::add_words(vocab, validation);
-  const std::size_t s = qmann::data::longest_sentence({&train, &validation, &test_questions});
-  std::size_t longest_story = 1;
-  for (const auto& q : train) longest_story = std::max(longest_story, q.story.size());
-  const std::size_t m = std::min<std::size_t>(50, longest_story);
-  return {qmann::data::encode(train, vocab, m, s), qmann::data::encode(validation, vocab, m, s),
-          qmann::data::encode(test_questions, vocab, m, s), vocab.size(), s, m};
+// The last 100 training questions are held out for validation.
+qmann::data::encoded_task encode(std::vector<qmann::data::question> train_questions,
+                                 const std::vector<qmann::data::question>& test_questions) {
+  const std::vector<qmann::data::question> train(train_questions.begin(), train_questions.end() - 100);
+  const std::vector<qmann::data::question> validation(train_questions.end() - 100, train_questions.end());
+  return qmann::data::encode_task(train, validation, test_questions);
 }
 
 std::vector<qmann::data::question> synthetic(int task, std::size_t n, std::uint64_t seed) {
@@ -72,11 +60,11 @@ std::vector<qmann::data::question> synthetic(int task, std::size_t n, std::uint6
 }
 
 template <class Scheme>
-qmann::memn2n train_in(const task_sets& t, qmann::weight_tying tying, std::size_t epochs) {
+qmann::memn2n train_in(const qmann::data::encoded_task& t, qmann::weight_tying tying, std::size_t epochs) {
   qmann::memn2n_config config;
-  config.memory_size = t.memory;
+  config.memory_size = t.memory_size;
   config.tying = tying;
-  qmann::memn2n model(config, t.vocabulary, t.sentence, 5);
+  qmann::memn2n model(config, t.vocab.size(), t.sentence_size, 5);
   model.set_quantization(Scheme::quantization(2.0f));
   qmann::train_config tc;
   tc.linear_start_epochs = 5;
@@ -112,7 +100,7 @@ agreement compare(const qmann::memn2n& model, const qmann::quantized_memn2n<Sche
 }
 
 template <class Scheme>
-void check_export(const task_sets& t, qmann::weight_tying tying, std::size_t epochs, float max_error) {
+void check_export(const qmann::data::encoded_task& t, qmann::weight_tying tying, std::size_t epochs, float max_error) {
   const auto model = train_in<Scheme>(t, tying, epochs);
   const qmann::quantized_memn2n<Scheme> exported(model);
   const auto a = compare(model, exported, t.test);
@@ -183,7 +171,7 @@ TEST_CASE("export: every scheme answers as its training forward pass, bit for bi
 
 TEST_CASE("export: a model of another scheme is refused") {
   const auto t = encode(synthetic(1, 200, 33), synthetic(1, 50, 34));
-  qmann::memn2n model(qmann::memn2n_config{}, t.vocabulary, t.sentence, 1);
+  qmann::memn2n model(qmann::memn2n_config{}, t.vocab.size(), t.sentence_size, 1);
   CHECK_THROWS_WITH_AS(qmann::quantized_memn2n<qmann::fixed8_hamming>{model},
                        "qmann::quantized_memn2n: the model was not trained in this scheme (its quantization "
                        "is float)",
@@ -202,7 +190,7 @@ TEST_CASE("export: a model of another scheme is refused") {
 
 TEST_CASE("export: the exported model computes no float (integer tables and formats only)") {
   const auto t = encode(synthetic(1, 200, 35), synthetic(1, 50, 36));
-  qmann::memn2n model(qmann::memn2n_config{}, t.vocabulary, t.sentence, 2);
+  qmann::memn2n model(qmann::memn2n_config{}, t.vocab.size(), t.sentence_size, 2);
   model.set_quantization(qmann::fixed8_hamming::quantization());
   qmann::calibrate(model, t.train, true);
   const qmann::quantized_memn2n<qmann::fixed8_hamming> exported(model);
@@ -230,13 +218,13 @@ TEST_CASE("export: real bAbI task 1 (1k), fixed8-hamming and binary-hamming, sam
 
 TEST_CASE("export: word ids outside the vocabulary are an error, not a read out of bounds") {
   const auto t = encode(synthetic(1, 200, 37), synthetic(1, 50, 38));
-  qmann::memn2n model(qmann::memn2n_config{}, t.vocabulary, t.sentence, 3);
-  std::vector<std::int32_t> story(t.sentence, 2), query(t.sentence, 2);
-  query[0] = static_cast<std::int32_t>(t.vocabulary);  // one past the last word
+  qmann::memn2n model(qmann::memn2n_config{}, t.vocab.size(), t.sentence_size, 3);
+  std::vector<std::int32_t> story(t.sentence_size, 2), query(t.sentence_size, 2);
+  query[0] = static_cast<std::int32_t>(t.vocab.size());  // one past the last word
   const qmann::memn2n_input in{story.data(), 1, query.data()};
   qmann::memn2n::workspace ws;
-  const std::string message = "qmann::memn2n: word id " + std::to_string(t.vocabulary) +
-                              " outside the vocabulary [0, " + std::to_string(t.vocabulary) + ")";
+  const std::string message = "qmann::memn2n: word id " + std::to_string(t.vocab.size()) +
+                              " outside the vocabulary [0, " + std::to_string(t.vocab.size()) + ")";
   CHECK_THROWS_WITH_AS(model.predict(in, ws), message.c_str(), std::out_of_range);
   model.set_quantization(qmann::fixed8_hamming::quantization());
   CHECK_THROWS_WITH_AS(model.predict(in, ws), message.c_str(), std::out_of_range);

@@ -23,26 +23,18 @@ struct trained {
 trained train_on(const std::vector<qmann::data::question>& train_questions,
                  const std::vector<qmann::data::question>& test_questions, std::size_t ls_epochs,
                  std::size_t epochs, std::uint64_t seed) {
-  std::vector<qmann::data::question> train(train_questions.begin(), train_questions.end() - 100);
-  std::vector<qmann::data::question> validation(train_questions.end() - 100, train_questions.end());
-  qmann::data::vocabulary vocab;
-  qmann::data::add_words(vocab, train);
-  qmann::data::add_words(vocab, validation);
-  const std::size_t s = qmann::data::longest_sentence({&train, &validation, &test_questions});
+  const std::vector<qmann::data::question> train(train_questions.begin(), train_questions.end() - 100);
+  const std::vector<qmann::data::question> validation(train_questions.end() - 100, train_questions.end());
+  const auto t = qmann::data::encode_task(train, validation, test_questions);
   qmann::memn2n_config config;
-  std::size_t longest_story = 1;
-  for (const auto& q : train) longest_story = std::max(longest_story, q.story.size());
-  config.memory_size = std::min<std::size_t>(50, longest_story);
-  const auto train_set = qmann::data::encode(train, vocab, config.memory_size, s);
-  const auto validation_set = qmann::data::encode(validation, vocab, config.memory_size, s);
-  const auto test_set = qmann::data::encode(test_questions, vocab, config.memory_size, s);
-  qmann::memn2n model(config, vocab.size(), s, seed);
+  config.memory_size = t.memory_size;
+  qmann::memn2n model(config, t.vocab.size(), t.sentence_size, seed);
   qmann::train_config tc;
   tc.linear_start_epochs = ls_epochs;
   tc.epochs = epochs;
   tc.seed = seed;
-  const auto result = qmann::train(model, train_set, validation_set, tc);
-  return {qmann::error_rate(model, test_set), result, model.parameters()};
+  const auto result = qmann::train(model, t.train, t.validation, tc);
+  return {qmann::error_rate(model, t.test), result, model.parameters()};
 }
 
 std::vector<qmann::data::question> synthetic(int task, std::size_t n, std::uint64_t seed) {

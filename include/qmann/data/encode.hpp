@@ -75,4 +75,29 @@ inline encoded_set encode(const std::vector<question>& questions, const vocabula
   return set;
 }
 
+/// A task as a model reads it: the vocabulary of its training and
+/// validation questions, all three sets encoded with sentences as long as
+/// the longest of any set and `memory_size` slots: the longest training
+/// story, at most `max_memory` (the authors' code does the same).
+struct encoded_task {
+  vocabulary vocab;
+  std::size_t sentence_size = 0, memory_size = 0;
+  encoded_set train, validation, test;
+};
+
+inline encoded_task encode_task(const std::vector<question>& train, const std::vector<question>& validation,
+                                const std::vector<question>& test, std::size_t max_memory = 50) {
+  encoded_task t;
+  add_words(t.vocab, train);
+  add_words(t.vocab, validation);
+  t.sentence_size = longest_sentence({&train, &validation, &test});
+  std::size_t longest_story = 1;
+  for (const auto& q : train) longest_story = std::max(longest_story, q.story.size());
+  t.memory_size = std::max<std::size_t>(1, std::min(max_memory, longest_story));
+  t.train = encode(train, t.vocab, t.memory_size, t.sentence_size);
+  t.validation = encode(validation, t.vocab, t.memory_size, t.sentence_size);
+  t.test = encode(test, t.vocab, t.memory_size, t.sentence_size);
+  return t;
+}
+
 }  // namespace qmann::data
