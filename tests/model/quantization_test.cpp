@@ -65,7 +65,7 @@ TEST_CASE("quantization: the attention is the base-2 softmax of weighted-bit Ham
   model.forward(t.input(), ws);
   const auto& q = model.quantization();
   const auto& iw = ws.integer;
-  REQUIRE(iw.slots == 3);  // 3 sentences (and 2 empty slots of memory_size 5, not stored)
+  REQUIRE(iw.p.size() == 2 * 3);  // 2 hops x 3 sentences (the 2 empty slots of memory_size 5 are not stored)
   for (std::size_t k = 0; k < 2; ++k) {
     std::vector<std::int8_t> key(8), row(8);
     for (std::size_t r = 0; r < 8; ++r)

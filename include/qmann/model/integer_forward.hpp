@@ -87,8 +87,7 @@ struct integer_workspace {
   std::vector<std::int32_t> u;        // (K + 1) x d raw controller states
   std::vector<std::int8_t> key;       // K x d: u in the key memory's format (or u)
   std::vector<std::uint64_t> key_bits;
-  std::vector<std::int32_t> scores;   // n
-  std::vector<std::int32_t> all_scores;  // K x n, the scores of every hop (for the backward pass)
+  std::vector<std::int32_t> scores;   // K x n, the scores of every hop (the backward pass reads them)
   std::vector<std::uint32_t> counts;  // binary hamming: differing bits per slot
   std::vector<std::int16_t> p;        // K x n attention, Q14 (empty slots' not stored)
   std::vector<std::int32_t> read;     // d
@@ -99,7 +98,6 @@ struct integer_workspace {
   std::vector<std::int32_t> wide;     // n, exact dot products before narrowing
   std::vector<std::int64_t> next;     // d, u^k+1 before narrowing
   std::vector<std::int8_t> last;      // d, u^K+1 as int8 for the answer layer
-  std::size_t slots = 0;              // n of the last pass: the stride of p
   saturation_stats* stats = nullptr;  // if set, saturation is counted into it
 };
 
@@ -223,20 +221,18 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
   const std::size_t d = shape.config.dim, n = in.sentences, hops = shape.config.hops;
   const std::size_t sentence = shape.sentence_size, words = (d + 63) / 64;
   const std::size_t memories = shape.distinct_memories();
-  const std::size_t padding = shape.padding_slots(n), slots = n;
-  ws.slots = slots;
+  const std::size_t padding = shape.padding_slots(n);
   ws.memory.assign(memories * n * d, 0);
   if constexpr (Binary) {
-    ws.bits.assign(memories * n * words, 0);
+    ws.bits.resize(memories * n * words);  // binarize writes every word
     ws.alpha.assign(memories * n, 0);
-    ws.key_bits.assign(words, 0);
+    ws.key_bits.resize(words);
     ws.counts.resize(n);
   }
   ws.u.assign((hops + 1) * d, 0);
   ws.key.assign(hops * d, 0);
-  ws.scores.assign(slots, 0);
-  ws.all_scores.assign(hops * n, 0);
-  ws.p.assign(hops * slots, 0);
+  ws.scores.assign(hops * n, 0);
+  ws.p.assign(hops * n, 0);
   ws.read.assign(d, 0);
   ws.logits.assign(shape.vocabulary_size, 0);
   ws.sum.resize(d);
@@ -304,8 +300,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
     const std::size_t ek = shape.key_memory(k), ev = shape.value_memory(k);
     const int cf = q.controller_frac[k], mf = q.memory_frac[ek], vf = q.memory_frac[ev];
     std::int8_t* key = ws.key.data() + k * d;
-    std::int32_t* s = ws.scores.data();
-    std::fill(ws.scores.begin(), ws.scores.end(), 0);
+    std::int32_t* s = ws.scores.data() + k * n;
     int score_frac = 0;
     if constexpr (Hamming && Binary) {
       // Q-MANN binary: the number of dimensions whose signs agree.
@@ -360,8 +355,7 @@ std::int32_t integer_forward(integer_scheme_tag<W, Binary, Hamming>, Kernels, co
       tally(component::addressing, op::add, 32, n * d);
       tally_rescale(component::addressing, n);
     }
-    std::copy(s, s + n, ws.all_scores.begin() + static_cast<std::ptrdiff_t>(k * n));
-    std::int16_t* p = ws.p.data() + k * slots;
+    std::int16_t* p = ws.p.data() + k * n;
     if (n + padding > 0) {
       // Empty slots score 0: they share the normalization as one term.
       Kernels::softmax_base2(s, n, score_frac, beta, p, padding);

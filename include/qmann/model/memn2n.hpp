@@ -351,7 +351,7 @@ class memn2n {
       }
       if (clip && !hamming)  // dot scores narrowed to 8 bits
         for (std::size_t i = 0; i < n; ++i)
-          if (at_limit(iw.all_scores[k * n + i], 8)) dp[i] = 0.0f;
+          if (at_limit(iw.scores[k * n + i], 8)) dp[i] = 0.0f;
       // s_i = u . m_i: dm_i += ds_i u, du^k gets sum ds_i m_i plus the
       // controller's own path.
       float next_du[memn2n_max_dim];
@@ -488,7 +488,7 @@ class memn2n {
     ws.keys.resize(hops * d);
     const float q14 = unit(kernels::probability_frac_bits);
     for (std::size_t k = 0; k < hops; ++k) {
-      for (std::size_t i = 0; i < n; ++i) ws.p[k * n + i] = static_cast<float>(iw.p[k * iw.slots + i]) * q14;
+      for (std::size_t i = 0; i < n; ++i) ws.p[k * n + i] = static_cast<float>(iw.p[k * n + i]) * q14;
       const float scale = unit(q.memory_frac[shape_.key_memory(k)]);
       for (std::size_t r = 0; r < d; ++r) ws.keys[k * d + r] = static_cast<float>(iw.key[k * d + r]) * scale;
     }
